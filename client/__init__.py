@@ -1,0 +1,9 @@
+"""Reference clients, one module per vendor; they import httpx only (never ``mockservers``).
+
+Errors::
+
+    ApiError                  any vendor answered an error (status, request_id, code, message)
+    ├── pageup.PageUpError    carries PageUp's [{"field", "message"}] list
+    └── ashby.AshbyError      carries Ashby's errorInfo
+    TransportError            no usable answer after the retries (reset, timeout, bad body)
+"""

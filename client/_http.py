@@ -1,0 +1,105 @@
+"""The one retry policy and failure log every reference client uses."""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from client.errors import TransportError
+
+log = logging.getLogger("atsmock.client")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass
+class RetryPolicy:
+    """Exponential backoff with jitter, capped; ``Retry-After`` wins when the server sends it.
+
+    ``sleep`` is injectable so tests check the waits without waiting.
+    """
+
+    attempts: int = 4
+    base_delay: float = 0.2
+    max_delay: float = 10.0
+    sleep: Callable[[float], None] = field(default=time.sleep)
+
+    def delay(self, attempt: int, response: httpx.Response | None) -> float:
+        if response is not None:
+            after = retry_after(response)
+            if after is not None:
+                return min(after, self.max_delay)
+        backoff: float = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return backoff * (0.5 + random.random() / 2)
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
+    raw = response.headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def send(
+    client: httpx.Client,
+    build: Callable[[], httpx.Request],
+    *,
+    policy: RetryPolicy,
+    retry_safe: bool,
+    is_retryable: Callable[[httpx.Response], bool] | None = None,
+) -> httpx.Response:
+    """Send the request ``build`` makes, retrying 429/5xx and dropped connections when ``retry_safe``.
+
+    Every failed attempt is logged with its ``X-Request-Id``. The final response is returned as
+    is (the caller turns errors into its vendor's exception); connection failures after the last
+    attempt raise ``TransportError``.
+    """
+    retryable = is_retryable or (lambda r: r.status_code in RETRYABLE_STATUSES)
+    attempt = 0
+    while True:
+        attempt += 1
+        request = build()
+        try:
+            response = client.send(request)
+            response.read()
+        except httpx.TransportError as exc:
+            log.warning("%s %s failed: %s (attempt %d)", request.method, _safe_url(request), exc, attempt)
+            if not retry_safe or attempt >= policy.attempts:
+                raise TransportError(f"{request.method} {_safe_url(request)}: {exc}") from exc
+            policy.sleep(policy.delay(attempt, None))
+            continue
+        if response.is_success:
+            return response
+        log.warning(
+            "%s %s answered %d (X-Request-Id %s, attempt %d): %s",
+            request.method,
+            _safe_url(request),
+            response.status_code,
+            response.headers.get("x-request-id", "-"),
+            attempt,
+            response.text[:500],
+        )
+        if retry_safe and attempt < policy.attempts and retryable(response):
+            policy.sleep(policy.delay(attempt, response))
+            continue
+        return response
+
+
+def _safe_url(request: httpx.Request) -> str:
+    # Presigned URLs carry signatures; log them without the query.
+    return str(request.url.copy_with(query=None))

@@ -1,0 +1,48 @@
+"""Fixtures shared by tests/, contracts/ and docs/examples/: a fresh in-process app per test, one live server per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, settings
+
+from mockservers.testing import AdminClient, in_process_client, make_app, running
+
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile("ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("nightly", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def app() -> Any:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[httpx.Client]:
+    with in_process_client(app) as c:
+        yield c
+
+
+@pytest.fixture
+def admin(client: httpx.Client) -> AdminClient:
+    return AdminClient(client)
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[Any]:
+    """One live server for the session; tests that use it reset it first (see ``live``)."""
+    with running() as server:
+        yield server
+
+
+@pytest.fixture
+def live(live_server: Any) -> Iterator[Any]:
+    """The session's live server, reset to a clean state for this test."""
+    live_server.platform.reset()
+    yield live_server

@@ -1,0 +1,182 @@
+"""The admin API under ``/__admin``: clock, reset, health, journal, faults and scenarios.
+
+Nouns and shapes follow WireMock where they fit (``/__admin/requests`` answers
+``{"requests": [...], "meta": {"total": N}}``). Note: ``/__admin/scenarios`` lists *fault*
+scenarios here, not WireMock's stateful-behaviour scenarios.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockservers.core.errors import AdminError
+from mockservers.core.platform import Platform
+
+
+def create_admin_app(platform: Platform) -> ASGIApp:
+    """The admin Starlette app; wrapped in a bearer-token check when an admin token is set."""
+
+    def error(exc: AdminError) -> JSONResponse:
+        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status)
+
+    async def read_json(request: Request, *, optional: bool = False) -> Any:
+        body = await request.body()
+        if not body.strip():
+            if optional:
+                return {}
+            raise AdminError(400, "invalid_request", "a JSON body is required")
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise AdminError(400, "invalid_json", "the body is not valid JSON") from None
+
+    async def health(request: Request) -> JSONResponse:
+        ready = platform.ready()
+        ok = all(ready.values())
+        payload = {"status": "ok" if ok else "unavailable", "components": ready, "now": platform.clock.isoformat()}
+        return JSONResponse(payload, status_code=200 if ok else 503)
+
+    async def reset(request: Request) -> JSONResponse:
+        vendor = request.query_params.get("vendor")
+        if vendor is not None and vendor not in platform.vendors and vendor != "s3":
+            raise AdminError(400, "unknown_vendor", f"unknown vendor '{vendor}'")
+        platform.reset(vendor)
+        return JSONResponse({"reset": vendor or "all"})
+
+    async def get_clock(request: Request) -> JSONResponse:
+        return JSONResponse(platform.clock.state())
+
+    async def advance_clock(request: Request) -> JSONResponse:
+        body = await read_json(request)
+        seconds = body.get("seconds") if isinstance(body, dict) else None
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds != seconds:
+            raise AdminError(400, "invalid_request", "seconds must be a number")
+        platform.clock.advance(float(seconds))
+        return JSONResponse(platform.clock.state())
+
+    async def freeze_clock(request: Request) -> JSONResponse:
+        platform.clock.freeze()
+        return JSONResponse(platform.clock.state())
+
+    async def unfreeze_clock(request: Request) -> JSONResponse:
+        platform.clock.unfreeze()
+        return JSONResponse(platform.clock.state())
+
+    async def reset_clock(request: Request) -> JSONResponse:
+        platform.clock.reset()
+        return JSONResponse(platform.clock.state())
+
+    async def list_requests(request: Request) -> JSONResponse:
+        q = request.query_params
+        status = _int_param(q.get("status"), "status")
+        limit = _int_param(q.get("limit"), "limit")
+        vendor = q.get("vendor") or None
+        entries, total = platform.journal.find(vendor, q.get("operation") or None, status, limit)
+        return JSONResponse({"requests": [e.as_json() for e in entries], "meta": {"total": total}})
+
+    async def get_request(request: Request) -> JSONResponse:
+        entry = platform.journal.get(request.path_params["id"])
+        if entry is None:
+            raise AdminError(404, "not_found", f"no request with id '{request.path_params['id']}' in the journal")
+        return JSONResponse(entry.as_json())
+
+    async def clear_requests(request: Request) -> Response:
+        platform.journal.clear()
+        return Response(status_code=204)
+
+    async def add_fault(request: Request) -> JSONResponse:
+        fault = platform.faults.add(await read_json(request))
+        return JSONResponse({"id": fault.id, **fault.as_json()}, status_code=201)
+
+    async def list_faults(request: Request) -> JSONResponse:
+        return JSONResponse({"faults": [f.as_json() for f in platform.faults.list()]})
+
+    async def delete_fault(request: Request) -> Response:
+        if not platform.faults.remove(request.path_params["id"]):
+            raise AdminError(404, "not_found", f"no fault with id '{request.path_params['id']}'")
+        return Response(status_code=204)
+
+    async def clear_faults(request: Request) -> Response:
+        platform.faults.clear()
+        return Response(status_code=204)
+
+    async def list_scenarios(request: Request) -> JSONResponse:
+        return JSONResponse({"scenarios": [s.as_json() for s in platform.faults.scenarios]})
+
+    async def openapi(request: Request) -> JSONResponse:
+        from contracts import load_openapi
+
+        return JSONResponse(load_openapi("admin"))
+
+    async def not_found(request: Request, exc: Exception) -> JSONResponse:
+        return error(AdminError(404, "not_found", f"no admin endpoint {request.method} {request.url.path}"))
+
+    async def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+        return error(AdminError(405, "method_not_allowed", f"{request.method} is not allowed on {request.url.path}"))
+
+    async def admin_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, AdminError)
+        return error(exc)
+
+    routes = [
+        Route("/health", health, methods=["GET"]),
+        Route("/reset", reset, methods=["POST"]),
+        Route("/clock", get_clock, methods=["GET"]),
+        Route("/clock/advance", advance_clock, methods=["POST"]),
+        Route("/clock/freeze", freeze_clock, methods=["POST"]),
+        Route("/clock/unfreeze", unfreeze_clock, methods=["POST"]),
+        Route("/clock/reset", reset_clock, methods=["POST"]),
+        Route("/requests", list_requests, methods=["GET"]),
+        Route("/requests", clear_requests, methods=["DELETE"]),
+        Route("/requests/{id}", get_request, methods=["GET"]),
+        Route("/faults", add_fault, methods=["POST"]),
+        Route("/faults", list_faults, methods=["GET"]),
+        Route("/faults", clear_faults, methods=["DELETE"]),
+        Route("/faults/{id}", delete_fault, methods=["DELETE"]),
+        Route("/scenarios", list_scenarios, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={404: not_found, 405: method_not_allowed, AdminError: admin_error},
+    )
+    token = platform.settings.server.admin_token
+    return AdminTokenGate(app, token) if token else app
+
+
+def _int_param(raw: str | None, name: str) -> int | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise AdminError(400, "invalid_request", f"{name} must be an integer") from None
+
+
+class AdminTokenGate:
+    """Requires ``Authorization: Bearer <admin token>`` on every admin request."""
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self.expected = f"Bearer {token}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            given = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
+            if not hmac.compare_digest(given, self.expected):
+                response = JSONResponse(
+                    {"error": {"code": "unauthorized", "message": "the admin API needs Authorization: Bearer <admin token>"}},
+                    status_code=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="atsmock-admin"'},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

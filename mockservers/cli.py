@@ -1,0 +1,133 @@
+"""The ``atsmock`` command: ``serve`` every mock, print ``credentials``."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from mockservers.config import VENDOR_NAMES, ConfigError, Settings, load_settings
+
+VERSION = "0.1.0"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        settings = _settings(args)
+        if args.command == "credentials":
+            sys.stdout.write(credentials_table(settings))
+            return 0
+        return _serve(settings)
+    except ConfigError as exc:
+        print(f"atsmock: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="atsmock", description="Faithful local mocks of ATS document/file APIs.")
+    parser.add_argument("--version", action="version", version=f"atsmock {VERSION}")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="serve every vendor, the embedded S3 and the admin API")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to bind (default 8000; 0 picks a free one)")
+    serve.add_argument("--config", help="TOML file overriding the defaults (also ATSMOCK_CONFIG)")
+    serve.add_argument("--vendor", help=f"serve only this vendor, at the root path ({', '.join(VENDOR_NAMES)})")
+    serve.add_argument("--public-url", help="base of the absolute URLs handed out (default: the bound address)")
+    serve.add_argument("--admin-token", help="require 'Authorization: Bearer TOKEN' on /__admin")
+    serve.add_argument("--s3-endpoint", help="external S3-compatible store instead of the embedded moto")
+    serve.add_argument("--s3-endpoint-access-key", help="access key for --s3-endpoint")
+    serve.add_argument("--s3-endpoint-secret-key", help="secret key for --s3-endpoint")
+    serve.add_argument("--s3-endpoint-region", help="region for --s3-endpoint")
+    creds = sub.add_parser("credentials", help="print the active credentials as a table")
+    creds.add_argument("--config", help="TOML file overriding the defaults (also ATSMOCK_CONFIG)")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config or os.environ.get("ATSMOCK_CONFIG") or None)
+    if args.command != "serve":
+        return settings
+    server: dict[str, Any] = {}
+    for flag, key in (("host", "host"), ("port", "port"), ("vendor", "vendor"), ("public_url", "public_url")):
+        value = getattr(args, flag)
+        if value is not None:
+            server[key] = value
+    if args.admin_token is not None:
+        server["admin_token"] = args.admin_token
+    settings = settings.with_server(**server)
+    s3: dict[str, Any] = {}
+    for flag in ("s3_endpoint", "s3_endpoint_access_key", "s3_endpoint_secret_key", "s3_endpoint_region"):
+        value = getattr(args, flag)
+        if value is not None:
+            s3[flag.removeprefix("s3_")] = value
+    if s3:
+        settings = dataclasses.replace(settings, s3=dataclasses.replace(settings.s3, **s3))
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    server = settings.server
+    if not 0 <= server.port <= 65535:
+        raise ConfigError("server.port", f"{server.port} is not a TCP port (0..65535)")
+    if server.vendor and server.vendor not in VENDOR_NAMES:
+        raise ConfigError("--vendor", f"'{server.vendor}' is not a vendor ({', '.join(VENDOR_NAMES)})")
+    if server.public_url and not server.public_url.startswith(("http://", "https://")):
+        raise ConfigError("server.public_url", f"'{server.public_url}' must start with http:// or https://")
+    if settings.s3.endpoint and not settings.s3.endpoint.startswith(("http://", "https://")):
+        raise ConfigError("s3.endpoint", f"'{settings.s3.endpoint}' must start with http:// or https://")
+
+
+def _serve(settings: Settings) -> int:
+    from mockservers.server import serve
+
+    def announce(app: Any) -> None:
+        platform = app.platform
+        base = platform.base_url
+        lines = [f"atsmock {VERSION} serving on {base}"]
+        for name in platform.vendors:
+            lines.append(f"  {name:<9} {platform.vendor_url(name)}")
+        lines.append(f"  {'s3':<9} {base}/s3" + (f" (store: {settings.s3.endpoint})" if settings.s3.endpoint else ""))
+        lines.append(f"  {'admin':<9} {base}/__admin")
+        host = settings.server.host
+        if host not in ("127.0.0.1", "localhost", "::1") and not settings.server.admin_token:
+            lines.append(f"warning: bound to {host} without --admin-token: anyone who can reach it can reset it")
+        lines.append("Press Ctrl-C to stop.")
+        print("\n".join(lines), flush=True)
+
+    serve(settings, announce)
+    return 0
+
+
+def credentials_table(settings: Settings) -> str:
+    """The active credentials, one row each: vendor, kind, identifier, secret, grants."""
+    rows: list[tuple[str, str, str, str, str]] = []
+    for c in settings.pageup.clients:
+        rows.append(("pageup", "client_id", c.client_id, c.client_secret, f"tenant {c.tenant}, {' '.join(c.scopes)}"))
+    for k in settings.ashby.api_keys:
+        state = "" if k.active else " (deactivated)"
+        rows.append(("ashby", "api key (Basic, empty password)", k.api_key, "", " ".join(k.permissions) + state))
+    for t in settings.wttj.tokens:
+        rows.append(("wttj", "bearer token", t.token, "", " ".join(t.scopes)))
+    rows.append(("clinch", "access id", settings.clinch.access_id, settings.clinch.secret, "all"))
+    for e in settings.endorsed.clients:
+        rows.append(("endorsed", "client_id", e.client_id, e.client_secret, " ".join(e.scopes)))
+    rows.append(("s3", "access key", settings.s3.access_key, settings.s3.secret_key, "presigning (mock)"))
+    header = ("vendor", "credential", "id", "secret", "grants")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+    out = []
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

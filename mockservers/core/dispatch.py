@@ -1,0 +1,248 @@
+"""The root ASGI app: routes by first path segment, journals, and fires faults.
+
+Pure ASGI on purpose: every request to every vendor passes here, so it does one dict look-up to
+find the vendor, one table look-up for the operation, and appends to the journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+import struct
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockservers.core.faults import Fault
+from mockservers.core.journal import SCOPE_KEY, Entry
+from mockservers.core.platform import Platform
+
+log = logging.getLogger("atsmock")
+
+ADMIN_PREFIX = "__admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Something the dispatcher routes to and journals: a vendor or S3."""
+
+    name: str
+    app: ASGIApp
+    operation_for: Callable[[str, str], str | None]
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        platform: Platform,
+        admin: ASGIApp,
+        targets: dict[str, Target],
+        root: Target | None = None,
+        on_startup: Callable[[], None] | None = None,
+    ) -> None:
+        self.platform = platform
+        self.admin = admin
+        self.targets = targets
+        self.root = root
+        self.on_startup = on_startup
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if kind != "http":
+            return
+        path: str = scope["path"]
+        root_path: str = scope.get("root_path", "")
+        route_path = path[len(root_path) :] if root_path and path.startswith(root_path) else path
+        cut = route_path.find("/", 1)
+        segment = route_path[1:cut] if cut > 0 else route_path[1:]
+        if segment == ADMIN_PREFIX:
+            await self.admin({**scope, "root_path": f"{root_path}/{ADMIN_PREFIX}"}, receive, send)
+            return
+        target = self.targets.get(segment)
+        if target is not None:
+            child_root = f"{root_path}/{segment}"
+            sub_path = route_path[len(segment) + 1 :] or "/"
+        elif self.root is not None:
+            target, child_root, sub_path = self.root, root_path, route_path
+        else:
+            await _not_found(self, route_path, send)
+            return
+        await self._handle(target, {**scope, "root_path": child_root}, sub_path, receive, send)
+
+    async def _handle(self, target: Target, scope: Scope, sub_path: str, receive: Receive, send: Send) -> None:
+        platform = self.platform
+        method: str = scope["method"]
+        request_id = str(uuid.uuid4())
+        entry = Entry(
+            id=request_id,
+            time=platform.clock.now(),
+            vendor=target.name,
+            operation=target.operation_for(method, sub_path),
+            method=method,
+            path=scope["path"],
+            query=scope.get("query_string", b""),
+            headers=scope["headers"],
+        )
+        scope[SCOPE_KEY] = entry
+        platform.journal.record(entry)
+        started = time.perf_counter()
+        rid = request_id.encode()
+
+        async def journaled_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                entry.status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", rid)]
+            elif not message.get("more_body", False):
+                entry.duration_ms = (time.perf_counter() - started) * 1000
+            await send(message)
+
+        async def counted_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                entry.body_size += len(message.get("body", b""))
+            return message
+
+        fault = platform.faults.match(target.name, entry.operation)
+        try:
+            if fault is not None:
+                await self._fire(fault, entry, target, scope, counted_receive, journaled_send, send)
+            else:
+                await target.app(scope, counted_receive, journaled_send)
+        except Exception:
+            log.exception("unhandled error in %s %s", method, scope["path"])
+            if entry.status is None:
+                entry.error_code = entry.error_code or "internal_error"
+                await _send_json(journaled_send, 500, {"error": "internal_error", "requestId": request_id})
+        finally:
+            if not entry.duration_ms:
+                entry.duration_ms = (time.perf_counter() - started) * 1000
+
+    async def _fire(
+        self,
+        fault: Fault,
+        entry: Entry,
+        target: Target,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        raw_send: Send,
+    ) -> None:
+        scenario = fault.scenario
+        entry.fault = scenario.name
+        if fault.delay_ms:
+            # A real wait on purpose: the client is meant to see a slow answer.
+            await asyncio.sleep(fault.delay_ms / 1000)
+        if scenario.respond is not None:
+            entry.error_code = scenario.error_code
+            await scenario.respond()(scope, receive, send)
+            return
+        name = scenario.name
+        if name == "delay":
+            await target.app(scope, receive, send)
+        elif name == "connection_reset":
+            await _close(raw_send, reset=True)
+        elif name == "empty_response":
+            await _close(raw_send, reset=False)
+        elif name == "malformed_body":
+            body = b'{"malformed": tru'
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+        elif name == "truncated_body":
+            await _truncate(target.app, scope, receive, send, raw_send)
+        else:  # pragma: no cover - the catalogue and this switch are kept together
+            raise RuntimeError(f"scenario {name} has no behaviour")
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                if self.on_startup is not None:
+                    self.on_startup()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+class ConnectionDropped(ConnectionError):
+    """Raised in-process (no socket to drop) when a fault closes the connection."""
+
+
+def _transport(send: Send) -> asyncio.Transport | None:
+    # uvicorn's send is a bound method of its RequestResponseCycle, which holds the transport.
+    cycle = getattr(send, "__self__", None)
+    return getattr(cycle, "transport", None)
+
+
+async def _close(send: Send, *, reset: bool) -> None:
+    transport = _transport(send)
+    if transport is None:
+        raise ConnectionDropped("connection reset by fault" if reset else "empty response by fault")
+    if reset:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            # SO_LINGER 0 makes close() send RST instead of FIN: a true "connection reset by peer".
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+    else:
+        transport.close()
+    await asyncio.sleep(0)
+
+
+async def _truncate(app: ASGIApp, scope: Scope, receive: Receive, send: Send, raw_send: Send) -> None:
+    """Run the real handler, then send its headers with the full length but only half its body."""
+    start: Message = {}
+    chunks: list[bytes] = []
+
+    async def capture(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        else:
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, capture)
+    body = b"".join(chunks)
+    announced = max(len(body), 64)
+    headers = [(k, v) for k, v in start.get("headers", ()) if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(announced).encode()))
+    await send({"type": "http.response.start", "status": start.get("status", 200), "headers": headers})
+    await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+    transport = _transport(raw_send)
+    if transport is None:
+        raise ConnectionDropped("body truncated by fault")
+    transport.close()
+    await asyncio.sleep(0)
+
+
+async def _send_json(send: Callable[[Message], Awaitable[None]], status: int, payload: Any) -> None:
+    body = json.dumps(payload).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _not_found(dispatcher: Dispatcher, path: str, send: Send) -> None:
+    prefixes = ", ".join(f"/{name}" for name in dispatcher.targets if name != "s3")
+    message = f"nothing is served at {path}; vendors are under {prefixes}, the admin API under /{ADMIN_PREFIX}"
+    await _send_json(send, 404, {"error": {"code": "not_found", "message": message}})

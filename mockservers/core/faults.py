@@ -1,0 +1,163 @@
+"""Fault plans: which scenario fires on which request, how often and with what probability."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockservers.core.errors import AdminError
+from mockservers.core.scenarios import TRANSPORT, TRANSPORT_SCENARIOS, Scenario
+
+
+@dataclass(slots=True)
+class Fault:
+    """A scheduled scenario. ``times`` 0 fires until removed; ``remaining`` counts down otherwise."""
+
+    id: str
+    scenario: Scenario
+    vendor: str | None
+    operation: str | None
+    times: int
+    probability: float
+    seed: int | None
+    delay_ms: int
+    fired: int = 0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def applies_to(self, vendor: str, operation: str | None) -> bool:
+        if self.vendor is not None and self.vendor != vendor:
+            return False
+        return self.operation is None or self.operation == operation
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "scenario": self.scenario.name,
+            "vendor": self.vendor,
+            "operation": self.operation,
+            "times": self.times,
+            "remaining": None if self.times == 0 else self.times - self.fired,
+            "fired": self.fired,
+            "probability": self.probability,
+            "seed": self.seed,
+            "delay_ms": self.delay_ms,
+        }
+
+
+class FaultPlan:
+    """The scenario catalogue and the faults scheduled from it, checked in the order they were added."""
+
+    def __init__(self) -> None:
+        self._scenarios: dict[str, Scenario] = {s.name: s for s in TRANSPORT_SCENARIOS}
+        self._operations: dict[str, frozenset[str]] = {}
+        self._faults: list[Fault] = []
+
+    def register_target(self, vendor: str, operations: Iterable[str], scenarios: Iterable[Scenario]) -> None:
+        """Make a vendor (or ``s3``) targetable, with its operationIds and its own scenarios."""
+        self._operations[vendor] = frozenset(operations)
+        for s in scenarios:
+            self._scenarios[s.name] = s
+
+    @property
+    def scenarios(self) -> list[Scenario]:
+        return list(self._scenarios.values())
+
+    @property
+    def targets(self) -> Mapping[str, frozenset[str]]:
+        return self._operations
+
+    def add(self, spec: Mapping[str, Any]) -> Fault:
+        """Validate an admin request body and schedule it; ``AdminError`` names what is wrong."""
+        if not isinstance(spec, Mapping):
+            raise AdminError(400, "invalid_request", "body must be a JSON object")
+        unknown = set(spec) - {"scenario", "vendor", "operation", "times", "probability", "seed", "delay_ms"}
+        if unknown:
+            raise AdminError(400, "invalid_request", f"unknown field(s): {', '.join(sorted(unknown))}")
+        name = spec.get("scenario")
+        if not isinstance(name, str) or not name:
+            raise AdminError(400, "invalid_request", "scenario is required")
+        scenario = self._scenarios.get(name)
+        if scenario is None:
+            raise AdminError(400, "unknown_scenario", f"unknown scenario '{name}'")
+        vendor = spec.get("vendor")
+        if vendor is not None and (not isinstance(vendor, str) or vendor not in self._operations):
+            raise AdminError(400, "unknown_vendor", f"unknown vendor '{vendor}'")
+        if scenario.vendor != TRANSPORT:
+            if vendor is not None and vendor != scenario.vendor:
+                raise AdminError(
+                    400, "invalid_request", f"scenario '{name}' belongs to vendor '{scenario.vendor}', not '{vendor}'"
+                )
+            vendor = scenario.vendor
+        operation = spec.get("operation")
+        if operation is not None:
+            if not isinstance(operation, str):
+                raise AdminError(400, "unknown_operation", f"unknown operation '{operation}'")
+            known = self._operations.get(vendor) if vendor else frozenset().union(*self._operations.values())
+            if not known or operation not in known:
+                where = f" for vendor '{vendor}'" if vendor else ""
+                raise AdminError(400, "unknown_operation", f"unknown operation '{operation}'{where}")
+        times = _number(spec, "times", 1, int, 0, None)
+        probability = _number(spec, "probability", 1.0, float, 0.0, 1.0)
+        seed = spec.get("seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise AdminError(400, "invalid_request", "seed must be an integer")
+        delay_ms = _number(spec, "delay_ms", 0, int, 0, 600_000)
+        if name == "delay" and "delay_ms" not in spec:
+            raise AdminError(400, "invalid_request", "scenario 'delay' needs delay_ms")
+        fault = Fault(
+            id=str(uuid.uuid4()),
+            scenario=scenario,
+            vendor=vendor,
+            operation=operation,
+            times=int(times),
+            probability=float(probability),
+            seed=seed,
+            delay_ms=int(delay_ms),
+            rng=random.Random(seed),
+        )
+        self._faults.append(fault)
+        return fault
+
+    def match(self, vendor: str, operation: str | None) -> Fault | None:
+        """The first fault that fires for this request, counting it; None (fast) when none is set."""
+        if not self._faults:
+            return None
+        for fault in self._faults:
+            if not fault.applies_to(vendor, operation):
+                continue
+            # Every eligible request draws once, so a seed replays the same schedule.
+            if fault.probability < 1.0 and fault.rng.random() >= fault.probability:
+                continue
+            fault.fired += 1
+            if fault.times and fault.fired >= fault.times:
+                self._faults.remove(fault)
+            return fault
+        return None
+
+    def list(self) -> list[Fault]:
+        return list(self._faults)
+
+    def remove(self, fault_id: str) -> bool:
+        for fault in self._faults:
+            if fault.id == fault_id:
+                self._faults.remove(fault)
+                return True
+        return False
+
+    def clear(self, vendor: str | None = None) -> None:
+        if vendor is None:
+            self._faults.clear()
+        else:
+            self._faults = [f for f in self._faults if f.vendor != vendor]
+
+
+def _number(spec: Mapping[str, Any], key: str, default: float, kind: type, low: float, high: float | None) -> float:
+    value = spec.get(key, default)
+    ok = not isinstance(value, bool) and isinstance(value, int | float) and (kind is float or float(value).is_integer())
+    if not ok or value < low or (high is not None and value > high):
+        bound = f"{low}..{high}" if high is not None else f">= {low}"
+        raise AdminError(400, "invalid_request", f"{key} must be {'an integer' if kind is int else 'a number'} {bound}")
+    return value

@@ -1,0 +1,155 @@
+"""The request journal: a bounded record of every request to a vendor or to S3.
+
+Entries keep the raw ASGI header list; redaction and JSON rendering happen when the admin API
+reads them, so the request path only appends.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockservers.core.clock import format_iso
+
+SCOPE_KEY = "atsmock"
+"""Key of the per-request ``Entry`` in the ASGI scope; vendors note their error codes on it."""
+
+REDACTED = "[redacted]"
+_SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-amz-security-token",
+        "x-api-key",
+        "x-hmac-authorization",
+        "x-authorization",
+    }
+)
+_SECRET_WORDS = ("token", "secret", "signature", "password", "api-key", "apikey")
+_SECRET_QUERY = frozenset(
+    {"x-amz-signature", "signature", "x-amz-security-token", "access_token", "client_secret", "token"}
+)
+
+
+@dataclass(slots=True)
+class Entry:
+    """One journaled request. Mutated while the request runs, read-only after."""
+
+    id: str
+    time: float
+    vendor: str
+    operation: str | None
+    method: str
+    path: str
+    query: bytes
+    headers: list[tuple[bytes, bytes]]
+    status: int | None = None
+    duration_ms: float = 0.0
+    body_size: int = 0
+    error_code: str | None = None
+    fault: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "loggedDate": format_iso(self.time),
+            "vendor": self.vendor,
+            "operation": self.operation,
+            "request": {
+                "method": self.method,
+                "url": self.path + ("?" + redact_query(self.query) if self.query else ""),
+                "path": self.path,
+                "query": redact_query(self.query),
+                "headers": redact_headers(self.headers),
+                "bodySize": self.body_size,
+            },
+            "response": {"status": self.status, "errorCode": self.error_code},
+            "durationMs": round(self.duration_ms, 3),
+            "fault": self.fault,
+        }
+
+
+def note_error(scope: MutableMapping[str, Any], code: str) -> None:
+    """Record the error code a vendor answered with on the request's journal entry (if any)."""
+    entry = scope.get(SCOPE_KEY)
+    if entry is not None:
+        entry.error_code = code
+
+
+def redact_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for raw_name, raw_value in headers:
+        name = raw_name.decode("latin-1").lower()
+        value = REDACTED if _is_secret(name) else raw_value.decode("latin-1")
+        out[name] = f"{out[name]}, {value}" if name in out else value
+    return out
+
+
+def _is_secret(name: str) -> bool:
+    return name in _SECRET_HEADERS or any(word in name for word in _SECRET_WORDS)
+
+
+def redact_query(query: bytes) -> str:
+    if not query:
+        return ""
+    parts = []
+    for part in query.decode("latin-1").split("&"):
+        name, eq, _ = part.partition("=")
+        if eq and name.lower() in _SECRET_QUERY:
+            parts.append(f"{name}={REDACTED}")
+        else:
+            parts.append(part)
+    return "&".join(parts)
+
+
+class Journal:
+    """Newest entries win; at most ``size`` are kept (oldest dropped first)."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self.size = max(1, size)
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
+
+    def record(self, entry: Entry) -> None:
+        entries = self._entries
+        entries[entry.id] = entry
+        if len(entries) > self.size:
+            entries.popitem(last=False)
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._entries.get(entry_id)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def newest_first(self) -> Iterator[Entry]:
+        return reversed(self._entries.values())
+
+    def find(
+        self,
+        vendor: str | None = None,
+        operation: str | None = None,
+        status: int | None = None,
+        limit: int | None = None,
+    ) -> tuple[list[Entry], int]:
+        """Matching entries, newest first, cut to ``limit``; and how many matched in all."""
+        matched = [
+            e
+            for e in self.newest_first()
+            if (vendor is None or e.vendor == vendor)
+            and (operation is None or e.operation == operation)
+            and (status is None or e.status == status)
+        ]
+        total = len(matched)
+        return (matched if limit is None else matched[:limit]), total
+
+    def clear(self, vendor: str | None = None) -> None:
+        if vendor is None:
+            self._entries.clear()
+        else:
+            for key in [k for k, e in self._entries.items() if e.vendor == vendor]:
+                del self._entries[key]

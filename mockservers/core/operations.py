@@ -1,0 +1,49 @@
+"""Map a request to its OpenAPI operationId before it reaches the vendor's router.
+
+The journal and fault matching need the operation up front; the table is compiled once from the
+vendor's Starlette routes, whose names are the operationIds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from starlette.routing import BaseRoute, Route
+
+
+class OperationTable:
+    def __init__(self, entries: Sequence[tuple[str, re.Pattern[str], frozenset[str], str]]) -> None:
+        self._exact: dict[tuple[str, str], str] = {}
+        self._patterns: list[tuple[re.Pattern[str], frozenset[str], str]] = []
+        for path, regex, methods, name in entries:
+            if "{" not in path:
+                for method in methods:
+                    self._exact.setdefault((method, path), name)
+            else:
+                self._patterns.append((regex, methods, name))
+        self.names = frozenset(name for *_, name in entries)
+
+    @classmethod
+    def from_routes(cls, routes: Iterable[BaseRoute], *, exclude: Iterable[str] = ()) -> OperationTable:
+        """Every ``Route`` whose name is not excluded (e.g. the OpenAPI document's own route)."""
+        skip = set(exclude)
+        entries = []
+        for route in routes:
+            if isinstance(route, Route) and route.name not in skip:
+                methods = frozenset(route.methods or {"GET"})
+                entries.append((route.path, route.path_regex, methods, route.name))
+        return cls(entries)
+
+    def resolve(self, method: str, path: str) -> str | None:
+        name = self._exact.get((method, path))
+        if name is not None:
+            return name
+        if method == "HEAD":
+            name = self._exact.get(("GET", path))
+            if name is not None:
+                return name
+        for regex, methods, name in self._patterns:
+            if method in methods and regex.match(path):
+                return name
+        return None

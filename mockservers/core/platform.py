@@ -1,0 +1,73 @@
+"""The Platform: the one clock, journal, fault plan, token issuer and S3 every vendor shares."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mockservers.config import Settings
+from mockservers.core.clock import Clock
+from mockservers.core.faults import FaultPlan
+from mockservers.core.journal import Journal
+from mockservers.core.tokens import TokenIssuer
+from mockservers.core.vendor import VendorMount
+
+if TYPE_CHECKING:
+    from mockservers.s3 import S3Service
+
+
+class Platform:
+    """State shared by one app; a fresh Platform per test costs next to nothing."""
+
+    def __init__(self, settings: Settings) -> None:
+        from mockservers.s3 import S3Service
+
+        self.settings = settings
+        self.clock = Clock()
+        self.journal = Journal(settings.server.journal_size)
+        self.faults = FaultPlan()
+        self.tokens = TokenIssuer(self.clock)
+        self.s3: S3Service = S3Service(settings.s3, self.clock, self.base_url)
+        self.faults.register_target("s3", _S3_OPERATIONS, self.s3.scenarios)
+        self.vendors: dict[str, VendorMount] = {}
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.base_url
+
+    def vendor_url(self, name: str) -> str:
+        """The vendor's public base URL: under its prefix, or the root in single-vendor mode."""
+        if self.settings.server.vendor == name:
+            return self.base_url
+        return f"{self.base_url}/{name}"
+
+    def add_vendor(self, mount: VendorMount) -> None:
+        self.vendors[mount.name] = mount
+        self.faults.register_target(mount.name, mount.operations.names, mount.scenarios)
+
+    def reset(self, vendor: str | None = None) -> None:
+        """Wipe state: everything (clock included), or one vendor's documents, tokens, journal and faults."""
+        if vendor is None:
+            self.clock.reset()
+            self.journal.clear()
+            self.faults.clear()
+            self.tokens.forget()
+            self.s3.reset()
+            for mount in self.vendors.values():
+                mount.reset()
+            return
+        if vendor == "s3":
+            self.s3.reset()
+        else:
+            self.vendors[vendor].reset()
+            self.tokens.forget(vendor)
+        self.journal.clear(vendor)
+        self.faults.clear(vendor)
+
+    def ready(self) -> dict[str, bool]:
+        """Whether each mounted vendor and S3 can answer (the health check)."""
+        state = {name: bool(mount.ready()) for name, mount in self.vendors.items()}
+        state["s3"] = bool(self.s3.ready())
+        return state
+
+
+_S3_OPERATIONS = ("put_object", "post_object", "get_object", "head_object", "delete_object")

@@ -1,0 +1,81 @@
+"""Test helpers: an in-process client, a live server, and a small admin API client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from mockservers.config import Settings
+from mockservers.core.dispatch import Dispatcher
+
+IN_PROCESS_URL = "http://testserver"
+
+
+def in_process_settings(settings: Settings | None = None) -> Settings:
+    """Settings whose public URL is the in-process client's base, so presigned URLs resolve."""
+    return (settings or Settings()).with_server(public_url=IN_PROCESS_URL)
+
+
+def in_process_client(app: Any, base_url: str = IN_PROCESS_URL, **kwargs: Any) -> httpx.Client:
+    """A sync httpx client that calls ``app`` in-process (no socket). The one place that chooses how."""
+    from a2wsgi import ASGIMiddleware
+
+    transport = httpx.WSGITransport(app=ASGIMiddleware(app))  # type: ignore[arg-type]
+    return httpx.Client(transport=transport, base_url=base_url, **kwargs)
+
+
+@contextmanager
+def running(settings: Settings | None = None) -> Iterator[Any]:
+    """A live server on 127.0.0.1:<ephemeral> for the duration of the block."""
+    from mockservers.server import LiveServer
+
+    with LiveServer(settings) as server:
+        yield server
+
+
+class AdminClient:
+    """The admin API from Python, over any httpx client pointed at the server root."""
+
+    def __init__(self, http: httpx.Client, token: str | None = None) -> None:
+        self.http = http
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.http.request(method, f"/__admin{path}", headers=self.headers, **kwargs)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def clock(self) -> dict[str, Any]:
+        return dict(self._call("GET", "/clock"))
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        return dict(self._call("POST", "/clock/advance", json={"seconds": seconds}))
+
+    def freeze(self) -> dict[str, Any]:
+        return dict(self._call("POST", "/clock/freeze"))
+
+    def unfreeze(self) -> dict[str, Any]:
+        return dict(self._call("POST", "/clock/unfreeze"))
+
+    def reset(self, vendor: str | None = None) -> None:
+        self._call("POST", "/reset", params={"vendor": vendor} if vendor else None)
+
+    def requests(self, **filters: Any) -> list[dict[str, Any]]:
+        params = {k: v for k, v in filters.items() if v is not None}
+        return list(self._call("GET", "/requests", params=params)["requests"])
+
+    def add_fault(self, scenario: str, **options: Any) -> str:
+        return str(self._call("POST", "/faults", json={"scenario": scenario, **options})["id"])
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/faults")
+
+
+def make_app(settings: Settings | None = None) -> Dispatcher:
+    """A fresh in-process app (its own Platform) with in-process public URLs."""
+    from mockservers.app import create_app
+
+    return create_app(in_process_settings(settings))
