@@ -1,4 +1,4 @@
-"""Fixtures shared by tests/, contracts/ and docs/examples/: a fresh in-process app per test, one live server per session."""
+"""Fixtures for tests/, contracts/ and docs/examples/: a fresh in-process app per test, one live server."""
 
 from __future__ import annotations
 

@@ -162,18 +162,27 @@ def _int_param(raw: str | None, name: str) -> int | None:
 
 
 class AdminTokenGate:
-    """Requires ``Authorization: Bearer <admin token>`` on every admin request."""
+    """Requires ``Authorization: Bearer <admin token>`` on every admin request but the health check.
+
+    Health stays open so container health checks and load balancers need no secret; it reveals
+    nothing and changes nothing.
+    """
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
         self.expected = f"Bearer {token}".encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and not scope["path"].endswith("/health"):
             given = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
             if not hmac.compare_digest(given, self.expected):
                 response = JSONResponse(
-                    {"error": {"code": "unauthorized", "message": "the admin API needs Authorization: Bearer <admin token>"}},
+                    {
+                        "error": {
+                            "code": "unauthorized",
+                            "message": "the admin API needs Authorization: Bearer <admin token>",
+                        }
+                    },
                     status_code=401,
                     headers={"WWW-Authenticate": 'Bearer realm="atsmock-admin"'},
                 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Callable
 
 from mockservers.admin import create_admin_app
 from mockservers.config import VENDOR_NAMES, ConfigError, Settings
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None) -> Dispatcher:
     return dispatcher
 
 
-def _warm_up(platform: Platform) -> object:
+def _warm_up(platform: Platform) -> Callable[[], None]:
     def start() -> None:
         warm = getattr(platform.s3, "warm_up", None)
         if warm is not None:

@@ -57,12 +57,15 @@ class PageUpClient:
     scopes: tuple[str, ...]
 
 
+_READ_WRITE = ("Public.Document.Read", "Public.Document.Write")
+
+
 @dataclass(frozen=True)
 class PageUpSettings:
     clients: tuple[PageUpClient, ...] = (
-        PageUpClient("atsmock-pageup", "atsmock-pageup-secret", "218", ("Public.Document.Read", "Public.Document.Write")),
+        PageUpClient("atsmock-pageup", "atsmock-pageup-secret", "218", _READ_WRITE),
         PageUpClient("atsmock-pageup-readonly", "atsmock-pageup-readonly-secret", "218", ("Public.Document.Read",)),
-        PageUpClient("atsmock-pageup-219", "atsmock-pageup-219-secret", "219", ("Public.Document.Read", "Public.Document.Write")),
+        PageUpClient("atsmock-pageup-219", "atsmock-pageup-219-secret", "219", _READ_WRITE),
     )
     region: str = "ap-southeast-2"
     token_ttl_seconds: int = 300
@@ -175,7 +178,8 @@ def load_settings(path: str | os.PathLike[str] | None = None, environ: Mapping[s
         if not isinstance(data[section], dict):
             raise ConfigError(name, f"section {section} is not a table")
         data[section][key] = _EnvValue(name, raw)
-    return _build(Settings, data, "")
+    settings: Settings = _build(Settings, data, "")
+    return settings
 
 
 @dataclass(frozen=True)

@@ -160,4 +160,4 @@ def _number(spec: Mapping[str, Any], key: str, default: float, kind: type, low: 
     if not ok or value < low or (high is not None and value > high):
         bound = f"{low}..{high}" if high is not None else f">= {low}"
         raise AdminError(400, "invalid_request", f"{key} must be {'an integer' if kind is int else 'a number'} {bound}")
-    return value
+    return float(value)
