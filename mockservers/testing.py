@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,8 +25,22 @@ def in_process_client(app: Any, base_url: str = IN_PROCESS_URL, **kwargs: Any) -
     """A sync httpx client that calls ``app`` in-process (no socket). The one place that chooses how."""
     from a2wsgi import ASGIMiddleware
 
-    transport = httpx.WSGITransport(app=ASGIMiddleware(app))  # type: ignore[arg-type]
+    transport = httpx.WSGITransport(app=ASGIMiddleware(app, loop=_shared_loop()))  # type: ignore[arg-type]
     return httpx.Client(transport=transport, base_url=base_url, **kwargs)
+
+
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_lock = threading.Lock()
+
+
+def _shared_loop() -> asyncio.AbstractEventLoop:
+    """One event loop thread for every in-process client (a2wsgi would start one per client)."""
+    global _loop
+    with _loop_lock:
+        if _loop is None:
+            _loop = asyncio.new_event_loop()
+            threading.Thread(target=_loop.run_forever, name="atsmock-in-process", daemon=True).start()
+        return _loop
 
 
 @contextmanager
