@@ -117,6 +117,8 @@ class Dispatcher:
                 await self._fire(fault, entry, target, scope, counted_receive, journaled_send, send)
             else:
                 await target.app(scope, counted_receive, journaled_send)
+        except ConnectionDropped:
+            raise
         except Exception:
             log.exception("unhandled error in %s %s", method, scope["path"])
             if entry.status is None:
