@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockservers.core.clock import format_iso
 from mockservers.core.errors import AdminError
 from mockservers.core.platform import Platform
 
@@ -59,6 +60,11 @@ def create_admin_app(platform: Platform) -> ASGIApp:
         seconds = body.get("seconds") if isinstance(body, dict) else None
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds != seconds:
             raise AdminError(400, "invalid_request", "seconds must be a number")
+        try:
+            format_iso(platform.clock.now() + seconds)
+        except (OverflowError, ValueError, OSError):
+            # Accepting it would break every later read of the clock, not just this answer.
+            raise AdminError(400, "invalid_request", "seconds would move the clock beyond the years 1..9999") from None
         platform.clock.advance(float(seconds))
         return JSONResponse(platform.clock.state())
 
@@ -78,6 +84,8 @@ def create_admin_app(platform: Platform) -> ASGIApp:
         q = request.query_params
         status = _int_param(q.get("status"), "status")
         limit = _int_param(q.get("limit"), "limit")
+        if limit is not None and limit < 0:
+            raise AdminError(400, "invalid_request", "limit must be an integer >= 0")
         vendor = q.get("vendor") or None
         entries, total = platform.journal.find(vendor, q.get("operation") or None, status, limit)
         return JSONResponse({"requests": [e.as_json() for e in entries], "meta": {"total": total}})
@@ -173,7 +181,8 @@ class AdminTokenGate:
         self.expected = f"Bearer {token}".encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].endswith("/health"):
+        # Exactly /health under the admin root: "/requests/health" or "/faults/health" still need the token.
+        if scope["type"] == "http" and scope["path"] != f"{scope.get('root_path', '')}/health":
             given = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
             if not hmac.compare_digest(given, self.expected):
                 response = JSONResponse(

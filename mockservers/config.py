@@ -174,12 +174,17 @@ def load_settings(path: str | os.PathLike[str] | None = None, environ: Mapping[s
         section, _, key = name[len("ATSMOCK_") :].lower().partition("_")
         if not key:
             raise ConfigError(name, "expected ATSMOCK_<SECTION>_<KEY>")
+        if section not in _SECTIONS:
+            raise ConfigError(name, "unknown key")
         data.setdefault(section, {})
         if not isinstance(data[section], dict):
             raise ConfigError(name, f"section {section} is not a table")
         data[section][key] = _EnvValue(name, raw)
     settings: Settings = _build(Settings, data, "")
     return settings
+
+
+_SECTIONS = frozenset(f.name for f in dataclasses.fields(Settings))
 
 
 @dataclass(frozen=True)
@@ -192,7 +197,7 @@ class _EnvValue:
 
 def _build(cls: Any, data: Any, prefix: str) -> Any:
     if not isinstance(data, dict):
-        raise ConfigError(prefix or "config", "expected a table")
+        raise ConfigError(prefix.rstrip(".") or "config", "expected a table")
     hints = get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     for key in data:

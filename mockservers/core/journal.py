@@ -10,6 +10,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote_plus
 
 from mockservers.core.clock import format_iso
 
@@ -29,10 +30,7 @@ _SECRET_HEADERS = frozenset(
         "x-authorization",
     }
 )
-_SECRET_WORDS = ("token", "secret", "signature", "password", "api-key", "apikey")
-_SECRET_QUERY = frozenset(
-    {"x-amz-signature", "signature", "x-amz-security-token", "access_token", "client_secret", "token"}
-)
+_SECRET_WORDS = ("token", "secret", "signature", "password", "api-key", "api_key", "apikey")
 
 
 @dataclass(slots=True)
@@ -100,7 +98,8 @@ def redact_query(query: bytes) -> str:
     parts = []
     for part in query.decode("latin-1").split("&"):
         name, eq, _ = part.partition("=")
-        if eq and name.lower() in _SECRET_QUERY:
+        # Same rule as headers (any token, secret, signature...), on the name as the server decodes it.
+        if eq and _is_secret(unquote_plus(name).lower()):
             parts.append(f"{name}={REDACTED}")
         else:
             parts.append(part)

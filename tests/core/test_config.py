@@ -1,0 +1,205 @@
+"""Settings: defaults (the issue's credentials), TOML, ATSMOCK_* variables, and errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mockservers.config import (
+    AshbyKey,
+    BearerToken,
+    ConfigError,
+    EndorsedClient,
+    PageUpClient,
+    Settings,
+    load_settings,
+)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "atsmock.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_are_the_issue_credentials() -> None:
+    s = load_settings(environ={})
+    assert s == Settings()
+    read, write_ = "Public.Document.Read", "Public.Document.Write"
+    assert s.pageup.clients == (
+        PageUpClient("atsmock-pageup", "atsmock-pageup-secret", "218", (read, write_)),
+        PageUpClient("atsmock-pageup-readonly", "atsmock-pageup-readonly-secret", "218", (read,)),
+        PageUpClient("atsmock-pageup-219", "atsmock-pageup-219-secret", "219", (read, write_)),
+    )
+    assert s.ashby.api_keys == (
+        AshbyKey("atsmock-ashby", ("candidatesRead", "candidatesWrite")),
+        AshbyKey("atsmock-ashby-readonly", ("candidatesRead",)),
+    )
+    assert s.wttj.tokens == (
+        BearerToken("atsmock-wttj", ("documents_r", "documents_rw", "candidates_r", "candidates_rw")),
+        BearerToken("atsmock-wttj-readonly", ("documents_r", "candidates_r")),
+    )
+    assert (s.clinch.access_id, s.clinch.secret) == ("atsmock-clinch", "atsmock-clinch-secret")
+    assert s.endorsed.clients == (
+        EndorsedClient("00000000-0000-4000-8000-000000000001", "atsmock-endorsed-secret", ("all:read", "all:write")),
+        EndorsedClient("00000000-0000-4000-8000-000000000002", "atsmock-endorsed-readonly-secret", ("all:read",)),
+    )
+    server = s.server
+    assert (server.host, server.port, server.public_url, server.admin_token, server.journal_size, server.vendor) == (
+        "127.0.0.1",
+        8000,
+        "",
+        "",
+        1000,
+        "",
+    )
+
+
+def test_toml_overrides_defaults(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[server]
+port = 9000
+journal_size = 5
+public_url = "http://mock.test:9000"
+
+[[pageup.clients]]
+client_id = "mine"
+client_secret = "shh"
+tenant = "300"
+scopes = ["Public.Document.Read"]
+
+[pageup.categories]
+"300" = ["Offer letter"]
+
+[[ashby.api_keys]]
+api_key = "k"
+permissions = ["candidatesRead"]
+active = false
+""",
+    )
+    s = load_settings(path, environ={})
+    assert (s.server.port, s.server.journal_size, s.server.host) == (9000, 5, "127.0.0.1")
+    assert s.pageup.clients == (PageUpClient("mine", "shh", "300", ("Public.Document.Read",)),)
+    assert s.pageup.categories == {"300": ("Offer letter",)}
+    assert s.ashby.api_keys == (AshbyKey("k", ("candidatesRead",), active=False),)
+    assert s.wttj == Settings().wttj
+    assert s.base_url == "http://mock.test:9000"
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "[server]\nport = 9000\nadmin_token = 'from-file'\n")
+    env = {
+        "ATSMOCK_SERVER_PORT": "9100",
+        "ATSMOCK_SERVER_PUBLIC_URL": "http://localhost:9100",
+        "ATSMOCK_S3_ACCESS_KEY": "AKIAOTHER",
+        "ATSMOCK_PAGEUP_DAILY_QUOTA": "10",
+        "ATSMOCK_CONFIG": "ignored: the CLI reads it as the file path",
+        "HOME": "/root",
+    }
+    s = load_settings(path, environ=env)
+    assert (s.server.port, s.server.admin_token, s.server.public_url) == (9100, "from-file", "http://localhost:9100")
+    assert (s.s3.access_key, s.pageup.daily_quota) == ("AKIAOTHER", 10)
+
+
+def test_os_environ_is_read_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATSMOCK_SERVER_JOURNAL_SIZE", "7")
+    assert load_settings().server.journal_size == 7
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[server]\nport = 'x'\n", "invalid config server.port: expected an integer"),
+        ("[server]\nport = -1\n", "invalid config server.port: must not be negative"),
+        ("[server]\nport = true\n", "invalid config server.port: expected an integer"),
+        ("[server]\ncolour = 'red'\n", "invalid config server.colour: unknown key"),
+        ("[nope]\nx = 1\n", "invalid config nope: unknown key"),
+        ("server = 3\n", "invalid config server: expected a table"),
+        ("[server]\nhost = 1\n", "invalid config server.host: expected a string"),
+        ("[pageup]\nclients = 'x'\n", "invalid config pageup.clients: expected an array"),
+        (
+            "[[pageup.clients]]\nclient_id = 'a'\nclient_secret = 'b'\nscopes = []\n",
+            "invalid config pageup.clients[0]: "
+            "PageUpClient.__init__() missing 1 required positional argument: 'tenant'",
+        ),
+        (
+            "[[pageup.clients]]\nclient_id = 'a'\nclient_secret = 'b'\ntenant = 2\nscopes = []\n",
+            "invalid config pageup.clients[0].tenant: expected a string",
+        ),
+        ("[pageup]\ncategories = {218 = 'x'}\n", "invalid config pageup.categories.218: expected an array"),
+        (
+            "[[ashby.api_keys]]\napi_key = 'k'\npermissions = []\nactive = 'no'\n",
+            "invalid config ashby.api_keys[0].active: expected true or false",
+        ),
+    ],
+)
+def test_toml_errors_name_the_key(tmp_path: Path, toml: str, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, toml), environ={})
+    assert str(raised.value) == message
+    assert "\n" not in str(raised.value)
+
+
+def test_a_missing_or_broken_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(tmp_path / "absent.toml", environ={})
+    assert (raised.value.key, str(raised.value)) == (
+        "--config",
+        f"invalid config --config: no such file: {tmp_path / 'absent.toml'}",
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, "[server\n"), environ={})
+    assert raised.value.key == "--config"
+    assert str(raised.value).startswith(f"invalid config --config: {tmp_path / 'atsmock.toml'} is not valid TOML (")
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ATSMOCK_SERVER_PORT": "abc"}, "invalid config ATSMOCK_SERVER_PORT: expected an integer"),
+        ({"ATSMOCK_SERVER_PORT": "-5"}, "invalid config ATSMOCK_SERVER_PORT: must not be negative"),
+        ({"ATSMOCK_SERVER_COLOUR": "red"}, "invalid config ATSMOCK_SERVER_COLOUR: unknown key"),
+        ({"ATSMOCK_SERVER": "x"}, "invalid config ATSMOCK_SERVER: expected ATSMOCK_<SECTION>_<KEY>"),
+        ({"ATSMOCK_SERVER_": "x"}, "invalid config ATSMOCK_SERVER_: expected ATSMOCK_<SECTION>_<KEY>"),
+        (
+            {"ATSMOCK_PAGEUP_CLIENTS": "x"},
+            "invalid config ATSMOCK_PAGEUP_CLIENTS: cannot be set from the environment; use the TOML file",
+        ),
+        (
+            {"ATSMOCK_PAGEUP_CATEGORIES": "x"},
+            "invalid config ATSMOCK_PAGEUP_CATEGORIES: cannot be set from the environment; use the TOML file",
+        ),
+        # The error names the variable the user set, not an internal section name.
+        ({"ATSMOCK_ADMIN_TOKEN": "t"}, "invalid config ATSMOCK_ADMIN_TOKEN: unknown key"),
+        ({"ATSMOCK_PUBLIC_URL": "http://x"}, "invalid config ATSMOCK_PUBLIC_URL: unknown key"),
+    ],
+)
+def test_environment_errors_name_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(environ=env)
+    assert str(raised.value) == message
+
+
+def test_env_section_clashing_with_a_toml_value(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, "server = 3\n"), environ={"ATSMOCK_SERVER_PORT": "1"})
+    assert str(raised.value) == "invalid config ATSMOCK_SERVER_PORT: section server is not a table"
+
+
+@pytest.mark.parametrize(
+    ("server", "url"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"host": "0.0.0.0", "port": 8001}, "http://127.0.0.1:8001"),
+        ({"host": "::", "port": 8002}, "http://127.0.0.1:8002"),
+        ({"host": "::1", "port": 8003}, "http://[::1]:8003"),
+        ({"host": "mock.local", "port": 80}, "http://mock.local:80"),
+        ({"public_url": "https://mock.example.test/base/"}, "https://mock.example.test/base"),
+    ],
+)
+def test_base_url(server: dict[str, object], url: str) -> None:
+    assert Settings().with_server(**server).base_url == url

@@ -1,0 +1,125 @@
+"""The token issuer: real JWTs whose expiry reads the mock clock, refused with a reason."""
+
+from __future__ import annotations
+
+import jwt
+import pytest
+
+from mockservers.core.clock import Clock
+from mockservers.core.tokens import TokenError, TokenIssuer
+
+
+@pytest.fixture
+def clock() -> Clock:
+    c = Clock()
+    c.freeze()
+    c.set(1_700_000_000)
+    return c
+
+
+@pytest.fixture
+def issuer(clock: Clock) -> TokenIssuer:
+    return TokenIssuer(clock)
+
+
+def reason(issuer: TokenIssuer, vendor: str, token: str | None) -> str:
+    with pytest.raises(TokenError) as raised:
+        issuer.verify(vendor, token)
+    return raised.value.reason
+
+
+def test_issue_signs_a_jwt_with_the_standard_claims(issuer: TokenIssuer) -> None:
+    issued = issuer.issue("pageup", "atsmock-pageup", ["Public.Document.Read"], 300, {"tenant": "218"})
+    claims = jwt.decode(issued.token, options={"verify_signature": False})
+    assert claims == {
+        "iss": "atsmock/pageup",
+        "sub": "atsmock-pageup",
+        "client_id": "atsmock-pageup",
+        "scope": ["Public.Document.Read"],
+        "iat": 1_700_000_000,
+        "nbf": 1_700_000_000,
+        "exp": 1_700_000_300,
+        "jti": claims["jti"],
+        "tenant": "218",
+    }
+    assert jwt.get_unverified_header(issued.token)["alg"] == "HS256"
+    assert (issued.issued_at, issued.expires_at, issued.scopes) == (
+        1_700_000_000,
+        1_700_000_300,
+        ("Public.Document.Read",),
+    )
+    assert issued.claims == claims
+
+
+def test_scope_claim_can_be_shaped_per_vendor(issuer: TokenIssuer) -> None:
+    issued = issuer.issue("endorsed", "c", ["all:read", "all:write"], 60, scope_claim="all:read all:write")
+    assert jwt.decode(issued.token, options={"verify_signature": False})["scope"] == "all:read all:write"
+    assert issued.scopes == ("all:read", "all:write")
+
+
+def test_every_token_is_distinct(issuer: TokenIssuer) -> None:
+    tokens = {issuer.issue("pageup", "c", [], 300).token for _ in range(20)}
+    assert len(tokens) == 20
+
+
+def test_a_token_is_valid_until_the_mock_clock_reaches_its_expiry(issuer: TokenIssuer, clock: Clock) -> None:
+    issued = issuer.issue("pageup", "c", ["s"], 300)
+    assert issuer.verify("pageup", issued.token) == issued
+    clock.advance(299.999)
+    assert issuer.verify("pageup", issued.token) == issued
+    clock.advance(0.001)
+    assert reason(issuer, "pageup", issued.token) == "expired"
+    clock.advance(-1)  # moving the clock back makes it valid again: expiry only reads the clock
+    assert issuer.verify("pageup", issued.token) == issued
+
+
+@pytest.mark.parametrize(
+    ("token", "why", "message"),
+    [
+        (None, "missing", "no access token"),
+        ("", "missing", "no access token"),
+        ("not-a-jwt", "malformed", "the access token is not a JWT"),
+        ("a.b.c", "invalid", "the access token signature is invalid or unknown"),
+    ],
+)
+def test_refusals_say_why(issuer: TokenIssuer, token: str | None, why: str, message: str) -> None:
+    with pytest.raises(TokenError) as raised:
+        issuer.verify("pageup", token)
+    assert (raised.value.reason, raised.value.message, str(raised.value)) == (why, message, message)
+
+
+def test_a_token_from_another_issuer_or_vendor_is_invalid(issuer: TokenIssuer, clock: Clock) -> None:
+    other = TokenIssuer(clock).issue("pageup", "c", [], 300)
+    assert reason(issuer, "pageup", other.token) == "invalid"
+    mine = issuer.issue("pageup", "c", [], 300)
+    assert reason(issuer, "ashby", mine.token) == "invalid"
+
+
+def test_forget_one_vendor_keeps_the_others(issuer: TokenIssuer) -> None:
+    pageup = issuer.issue("pageup", "c", [], 300)
+    endorsed = issuer.issue("endorsed", "c", [], 300)
+    issuer.forget("pageup")
+    assert reason(issuer, "pageup", pageup.token) == "invalid"
+    assert issuer.verify("endorsed", endorsed.token) == endorsed
+
+
+def test_forget_all_revokes_every_vendor(issuer: TokenIssuer) -> None:
+    pageup = issuer.issue("pageup", "c", [], 300)
+    ashby = issuer.issue("ashby", "c", [], 300)
+    issuer.forget()
+    assert reason(issuer, "pageup", pageup.token) == "invalid"
+    assert reason(issuer, "ashby", ashby.token) == "invalid"
+    after = issuer.issue("pageup", "c", [], 300)
+    assert issuer.verify("pageup", after.token) == after
+
+
+def test_tokens_expired_for_over_a_day_are_pruned_past_ten_thousand(issuer: TokenIssuer, clock: Clock) -> None:
+    old = [issuer.issue("pageup", "c", [], 1) for _ in range(10_000)]
+    recent = issuer.issue("pageup", "c", [], 1)
+    clock.advance(1)
+    assert reason(issuer, "pageup", old[0].token) == "expired"  # expired, but remembered
+    clock.advance(86_401)
+    fresh = issuer.issue("pageup", "c", [], 300)  # the 10,002nd token triggers the prune
+    assert reason(issuer, "pageup", old[0].token) == "invalid"
+    assert reason(issuer, "pageup", recent.token) == "invalid"
+    assert issuer.verify("pageup", fresh.token) == fresh
