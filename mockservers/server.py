@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
 from collections.abc import Callable
-from types import TracebackType
+from types import FrameType, TracebackType
 
 import uvicorn
 
@@ -38,14 +39,24 @@ def _uvicorn_config(app: Dispatcher) -> uvicorn.Config:
 
 
 def serve(settings: Settings, announce: Callable[[Dispatcher], None] | None = None) -> None:
-    """Serve until Ctrl-C or SIGTERM (uvicorn handles both and shuts down cleanly)."""
-    sock = bind(settings.server.host, settings.server.port)
-    settings = settings.with_server(port=sock.getsockname()[1])
-    app = create_app(settings)
-    server = uvicorn.Server(_uvicorn_config(app))
-    if announce is not None:
-        announce(app)
-    server.run(sockets=[sock])
+    """Serve until Ctrl-C or SIGTERM, then return: either stop is a clean exit (status 0, no traceback)."""
+    with bind(settings.server.host, settings.server.port) as sock:
+        settings = settings.with_server(port=sock.getsockname()[1])
+        app = create_app(settings)
+        server = uvicorn.Server(_uvicorn_config(app))
+        if announce is not None:
+            announce(app)
+        # uvicorn shuts down gracefully, then re-raises the signal under the handler it found: the default
+        # SIGTERM handler would kill the process (status -15), SIGINT's raises KeyboardInterrupt.
+        signal.signal(signal.SIGTERM, _stopped)
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM after uvicorn has already shut down: nothing left to do."""
 
 
 class LiveServer:

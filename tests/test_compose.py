@@ -1,0 +1,138 @@
+"""docker-compose.yml and the Dockerfile, checked without a Docker engine.
+
+The compose command is parsed by the real CLI, and the health check's own command is run against a
+live server, so neither can drift from what ``atsmock serve`` accepts and answers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mockservers import cli
+from mockservers.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def service() -> dict[str, Any]:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert list(compose["services"]) == ["atsmock"]
+    atsmock: dict[str, Any] = compose["services"]["atsmock"]
+    return atsmock
+
+
+def interpolate(value: str, environ: dict[str, str]) -> str:
+    """Compose's ``${NAME:-default}`` and ``${NAME}`` substitution."""
+
+    def one(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(3) or ""
+        return environ.get(name) or default
+
+    return re.sub(r"\$\{(\w+)(:-([^}]*))?\}", one, value)
+
+
+@pytest.fixture
+def settings_from(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The settings ``atsmock ARGV`` would serve with (the server itself is not started)."""
+    for name in [n for n in os.environ if n.startswith("ATSMOCK_")]:
+        monkeypatch.delenv(name)
+
+    def parse(argv: list[str]) -> Settings:
+        seen: list[Settings] = []
+        monkeypatch.setattr("mockservers.server.serve", lambda settings, announce: seen.append(settings))
+        assert cli.main(argv) == 0
+        return seen[0]
+
+    return parse
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    rows = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return [(row.split(None, 1)[0].upper(), row.split(None, 1)[1]) for row in rows]
+
+
+def test_the_service_builds_here_and_publishes_port_8000(service: dict[str, Any]) -> None:
+    assert service["build"] == "."
+    assert service["ports"] == ["8000:8000"]
+
+
+def test_the_command_serves_everything_on_port_8000_for_the_host(service: dict[str, Any], settings_from: Any) -> None:
+    argv = [interpolate(str(arg), {}) for arg in service["command"]]
+    assert argv[0] == "serve"
+    settings = settings_from(argv)
+    assert (settings.server.host, settings.server.port) == ("0.0.0.0", 8000)
+    assert settings.server.vendor == ""  # every vendor, under its prefix
+    assert settings.base_url == "http://localhost:8000"
+    # The public URL follows the host's choice when one is given.
+    argv = [interpolate(str(arg), {"ATSMOCK_PUBLIC_URL": "http://mock.test:18000"}) for arg in service["command"]]
+    assert settings_from(argv).base_url == "http://mock.test:18000"
+
+
+def test_the_environment_it_sets_is_valid_config(service: dict[str, Any]) -> None:
+    environ = {name: interpolate(str(value), {}) for name, value in service.get("environment", {}).items()}
+    assert all(name.startswith("ATSMOCK_") for name in environ)
+    settings = load_settings(environ=environ)
+    assert settings.server.admin_token == ""
+    assert load_settings(environ={**environ, "ATSMOCK_SERVER_ADMIN_TOKEN": "t"}).server.admin_token == "t"
+
+
+def test_the_healthcheck_polls_admin_health(service: dict[str, Any]) -> None:
+    check = service["healthcheck"]
+    test = check["test"]
+    assert test[0] == "CMD"
+    assert "http://127.0.0.1:8000/__admin/health" in " ".join(test)
+    for key in ("interval", "timeout", "retries"):
+        assert key in check
+
+
+@pytest.mark.live
+def test_the_healthcheck_command_passes_against_a_live_server_and_fails_without_one(
+    service: dict[str, Any], live: Any
+) -> None:
+    test = service["healthcheck"]["test"][1:]
+    assert test[:2] == ["python", "-c"]
+    code = test[2].replace("http://127.0.0.1:8000", live.url)
+    assert subprocess.run([sys.executable, "-c", code], timeout=20).returncode == 0
+    with socket_closed_port() as port:
+        code = test[2].replace("http://127.0.0.1:8000", f"http://127.0.0.1:{port}")
+        assert subprocess.run([sys.executable, "-c", code], timeout=20, capture_output=True).returncode != 0
+
+
+@contextmanager
+def socket_closed_port() -> Iterator[int]:
+    """A port nothing listens on: bound but never listening, for the duration of the block."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def test_the_dockerfile_runs_atsmock_serve_on_port_8000(settings_from: Any) -> None:
+    instructions = dockerfile_instructions()
+    first = dict(instructions)
+    assert first["FROM"].startswith("python:3.11")
+    assert first["EXPOSE"] == "8000"
+    assert json.loads(first["ENTRYPOINT"]) == ["atsmock"]
+    cmd = json.loads(first["CMD"])
+    assert cmd[0] == "serve"
+    settings = settings_from(cmd)
+    assert (settings.server.host, settings.server.port) == ("0.0.0.0", 8000)
+    healthcheck = first["HEALTHCHECK"]
+    assert "/__admin/health" in healthcheck and "127.0.0.1:8000" in healthcheck
+    # Everything the package needs at run time is copied in before the install.
+    copied = [shlex.split(args)[0] for name, args in instructions if name == "COPY"]
+    assert {"mockservers", "contracts", "pyproject.toml"} <= set(copied)
