@@ -86,12 +86,18 @@ class AshbyKey:
 @dataclass(frozen=True)
 class AshbySettings:
     api_keys: tuple[AshbyKey, ...] = (
-        AshbyKey("atsmock-ashby", ("candidatesRead", "candidatesWrite")),
-        AshbyKey("atsmock-ashby-readonly", ("candidatesRead",)),
+        AshbyKey("atsmock-ashby", ("candidatesRead", "candidatesWrite", "jobsRead")),
+        AshbyKey("atsmock-ashby-readonly", ("candidatesRead", "jobsRead")),
     )
     region: str = "us-east-1"
     max_content_length: int = 100 * 1024 * 1024
+    """Largest ``contentLength`` a file upload handle accepts, and the largest deprecated multipart file."""
     upload_ttl_seconds: int = 600
+    """Lifetime of a presigned upload URL (Ashby: 10 minutes)."""
+    handle_ttl_seconds: int = 24 * 3600
+    """How long an upload handle can be attached after it was created (inferred; Ashby does not say)."""
+    download_ttl_seconds: int = 300
+    """Lifetime of the download URL ``file.info`` answers (inferred; Ashby says only "short-lived")."""
 
 
 @dataclass(frozen=True)

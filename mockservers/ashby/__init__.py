@@ -1,0 +1,1 @@
+"""Ashby: RPC-style ``POST /<category>.<method>`` API with presigned file upload handles."""

@@ -1,0 +1,256 @@
+"""Reading Ashby request bodies: JSON or multipart, size-capped, into checked values.
+
+Every problem is Ashby's ``invalid_input`` (HTTP 200) with a message naming the field; a body
+that is not JSON is "Request payload is malformed", the message of Ashby's own example.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import Message, Receive
+
+from mockservers.ashby.models import FilePayload, invalid
+from mockservers.core.errors import VendorError
+
+JSON_BODY_LIMIT = 10 * 1024 * 1024
+"""Largest JSON body read (inferred; Ashby publishes no request size limit)."""
+MULTIPART_OVERHEAD = 1024 * 1024
+"""Room for the form fields and part headers beside the largest allowed file."""
+FORM_FIELD_LIMIT = 1024 * 1024
+"""Largest non-file multipart field (the JSON ``applicationForm`` of a multipart submission)."""
+
+
+def malformed(detail: str) -> VendorError:
+    return VendorError(200, "invalid_input", f"Request payload is malformed: {detail}")
+
+
+def too_large(limit: int) -> VendorError:
+    return VendorError(200, "invalid_input", f"Request payload is too large: the limit is {limit} bytes")
+
+
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def is_multipart(request: Request) -> bool:
+    return media_type(request) == "multipart/form-data"
+
+
+def _declared_length(request: Request) -> int | None:
+    raw = request.headers.get("content-length")
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise malformed("Content-Length is not a number") from None
+
+
+async def read_json(request: Request, operation: str) -> dict[str, Any]:
+    """The JSON object body; an empty body reads as ``{}`` (Ashby's examples POST ``{}``)."""
+    kind = media_type(request)
+    if kind == "multipart/form-data":
+        raise invalid("Content-Type", f"{operation} accepts application/json only, not multipart/form-data")
+    if kind and kind != "application/json" and not kind.endswith("+json"):
+        raise invalid("Content-Type", f"must be application/json, not {kind}")
+    declared = _declared_length(request)
+    if declared is not None and declared > JSON_BODY_LIMIT:
+        raise too_large(JSON_BODY_LIMIT)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > JSON_BODY_LIMIT:
+            raise too_large(JSON_BODY_LIMIT)
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    if not body.strip():
+        return {}
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        raise malformed("the body is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise malformed("the body must be a JSON object")
+    return parsed
+
+
+async def read_form(request: Request, max_file_size: int) -> FormData:
+    """The multipart form, parsed with a cap on the whole body and on every non-file field."""
+    limit = max_file_size + MULTIPART_OVERHEAD
+    declared = _declared_length(request)
+    if declared is not None and declared > limit:
+        raise too_large(limit)
+    capped = Request(request.scope, _capped(request.receive, limit))
+    try:
+        return await capped.form(max_files=20, max_fields=100, max_part_size=FORM_FIELD_LIMIT)
+    except HTTPException as exc:  # the form parser's 400: bad boundary, oversized field, ...
+        raise malformed(str(exc.detail)) from None
+
+
+def _capped(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def capped_receive() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise too_large(limit)
+        return message
+
+    return capped_receive
+
+
+async def file_part(form: FormData, name: str) -> FilePayload:
+    """The file part ``name`` of a multipart form, read into memory (bounded by ``read_form``)."""
+    part = form.get(name)
+    if part is None:
+        raise invalid(name, "is required: send the file as a multipart part with this name")
+    if not isinstance(part, UploadFile):
+        raise invalid(name, "must be a file part (with a filename), not a text field")
+    data = await part.read()
+    return FilePayload(
+        filename=part.filename or name, content_type=part.content_type or "application/octet-stream", data=data
+    )
+
+
+def form_json(form: FormData, name: str) -> Any:
+    """A multipart text field that carries JSON (``applicationForm``, ``utmData``...), or None if absent."""
+    raw = form.get(name)
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise invalid(name, "must be a text field holding JSON, not a file")
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise invalid(name, "is not valid JSON") from None
+
+
+def form_text(form: FormData, name: str) -> str | None:
+    raw = form.get(name)
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise invalid(name, "must be a text field, not a file")
+    return raw
+
+
+# -- checked values --------------------------------------------------------------------------------
+
+
+def string(body: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise invalid(name, "is required")
+        return None
+    if not isinstance(value, str):
+        raise invalid(name, "must be a string")
+    if required and not value.strip():
+        raise invalid(name, "must not be empty")
+    return value
+
+
+def required_string(body: Mapping[str, Any], name: str) -> str:
+    value = string(body, name)
+    assert value is not None
+    return value
+
+
+def uuid_string(body: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
+    value = string(body, name, required=required)
+    if value is None:
+        return None
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise invalid(name, "must be a UUID") from None
+    return value.lower()
+
+
+def required_uuid(body: Mapping[str, Any], name: str) -> str:
+    value = uuid_string(body, name)
+    assert value is not None
+    return value
+
+
+def integer(body: Mapping[str, Any], name: str, *, required: bool = True) -> int | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise invalid(name, "is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not float(value).is_integer():
+        raise invalid(name, "must be an integer")
+    return int(value)
+
+
+def boolean(body: Mapping[str, Any], name: str, default: bool) -> bool:
+    value = body.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise invalid(name, "must be a boolean")
+    return value
+
+
+def string_list(body: Mapping[str, Any], name: str) -> list[str]:
+    value = body.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise invalid(name, "must be an array of strings")
+    return list(value)
+
+
+def url(body: Mapping[str, Any], name: str) -> str | None:
+    """An optional URL; Ashby: "Must be a valid Url" (read here as absolute http or https)."""
+    value = string(body, name, required=False)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise invalid(name, "must be a valid URL")
+    return value
+
+
+def timestamp(body: Mapping[str, Any], name: str) -> float | None:
+    """An optional ISO-8601 date-time, as epoch seconds (UTC when no offset is given)."""
+    value = string(body, name, required=False)
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise invalid(name, "must be an ISO-8601 date-time") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
+
+
+def location(body: Mapping[str, Any], name: str) -> dict[str, str] | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise invalid(name, "must be an object with city, region and country")
+    out: dict[str, str] = {}
+    for key in ("city", "region", "country"):
+        part = value.get(key)
+        if part is not None and not isinstance(part, str):
+            raise invalid(f"{name}.{key}", "must be a string")
+        if part:
+            out[key] = part
+    return out or None
