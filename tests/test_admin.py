@@ -102,6 +102,19 @@ def test_advance_out_of_range_is_refused_and_the_clock_still_works(echo_client: 
     assert echo_client.get("/echo/things/1").status_code == 200
 
 
+def test_tokens_expire_on_the_admin_clock(echo_app: Any, echo_client: httpx.Client) -> None:
+    tokens = echo_app.platform.tokens
+    issued = tokens.issue("echo", "c", [], 300)
+    echo_client.post("/__admin/clock/advance", json={"seconds": 299})
+    assert tokens.verify("echo", issued.token) == issued
+    echo_client.post("/__admin/clock/advance", json={"seconds": 2})
+    with pytest.raises(TokenError) as raised:
+        tokens.verify("echo", issued.token)
+    assert raised.value.reason == "expired"
+    echo_client.post("/__admin/clock/reset")
+    assert tokens.verify("echo", issued.token) == issued
+
+
 # --- reset -----------------------------------------------------------------------------------------------------
 
 
