@@ -7,6 +7,7 @@ that is not JSON is "Request payload is malformed", the message of Ashby's own e
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -27,6 +28,10 @@ MULTIPART_OVERHEAD = 1024 * 1024
 """Room for the form fields and part headers beside the largest allowed file."""
 FORM_FIELD_LIMIT = 1024 * 1024
 """Largest non-file multipart field (the JSON ``applicationForm`` of a multipart submission)."""
+EARLIEST, LATEST = 0.0, 253402300799.0
+"""Date-times the mock accepts: 1970-01-01 to 9999-12-31 (the range its timestamps can be written in)."""
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def malformed(detail: str) -> VendorError:
@@ -81,6 +86,11 @@ async def read_json(request: Request, operation: str) -> dict[str, Any]:
         raise malformed("the body is not valid JSON") from None
     if not isinstance(parsed, dict):
         raise malformed("the body must be a JSON object")
+    if _SURROGATE_ESCAPE.search(body):
+        try:  # a lone surrogate escape decodes, but can never be written back as UTF-8
+            json.dumps(parsed, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            raise malformed("the body contains a lone UTF-16 surrogate") from None
     return parsed
 
 
@@ -237,7 +247,13 @@ def timestamp(body: Mapping[str, Any], name: str) -> float | None:
         raise invalid(name, "must be an ISO-8601 date-time") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
+    try:
+        epoch = parsed.timestamp()
+    except (OverflowError, ValueError):
+        epoch = -1.0
+    if not EARLIEST <= epoch <= LATEST:
+        raise invalid(name, "must be between 1970-01-01 and 9999-12-31")
+    return epoch
 
 
 def location(body: Mapping[str, Any], name: str) -> dict[str, str] | None:

@@ -79,6 +79,9 @@ class ObjectStore(Protocol):
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_MIME = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+( *;[ -~]*)?$")
+FILENAME_LIMIT = 1024
+"""Longest ``filename`` a handle accepts (inferred; S3 keys stop at 1024 bytes)."""
 
 
 def is_email(value: str) -> bool:
@@ -285,15 +288,21 @@ class AshbyStore:
         Ashby: the URL expires after 10 minutes (``upload_ttl_seconds``), the file is the last form
         field, named ``file``; the context is one of CandidateResume, CandidateFiles, ApplicationForm.
         Inferred: the policy pins the key, the content type and a content-length-range of exactly
-        ``contentLength``, and ``contentLength`` must be 1..``max_content_length``. ``expired``
+        ``contentLength``; ``contentLength`` must be 1..``max_content_length``, ``contentType`` a
+        ``type/subtype`` MIME string (Ashby's changelog: "more detailed validation errors when
+        required upload metadata is missing or invalid"), ``filename`` at most 1024 characters. ``expired``
         hands out a policy that has already expired (the ``ashby.upload_url_expired`` scenario).
         """
         if context not in CONTEXTS:
             raise invalid("fileUploadContext", f"must be one of {', '.join(CONTEXTS)}")
         if not filename.strip():
             raise invalid("filename", "must not be empty")
+        if len(filename) > FILENAME_LIMIT:
+            raise invalid("filename", f"must be at most {FILENAME_LIMIT} characters")
         if not content_type.strip():
             raise invalid("contentType", "must not be empty")
+        if not _MIME.match(content_type):
+            raise invalid("contentType", "must be a MIME type such as application/pdf")
         limit = self.settings.max_content_length
         if content_length < 1 or content_length > limit:
             raise invalid("contentLength", f"must be between 1 and {limit} bytes")
@@ -370,11 +379,16 @@ class AshbyStore:
         return stored
 
     def check_inline_file(self, payload: FilePayload, field_name: str) -> FilePayload:
-        """A multipart file must be non-empty and within ``max_content_length`` (inferred limits)."""
+        """A multipart file must be non-empty and within ``max_content_length`` (inferred limits).
+
+        A part whose Content-Type is not a plain MIME type is stored as application/octet-stream.
+        """
         if not payload.data:
             raise invalid(field_name, "the file is empty")
         if len(payload.data) > self.settings.max_content_length:
             raise invalid(field_name, f"the file exceeds {self.settings.max_content_length} bytes")
+        if not _MIME.match(payload.content_type):
+            return FilePayload(payload.filename, "application/octet-stream", payload.data)
         return payload
 
     def file_url(self, file_handle: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -59,3 +60,73 @@ class FakeObjects:
 
 def assert_error(exc: pytest.ExceptionInfo[VendorError], status: int, code: str, message: str) -> None:
     assert (exc.value.status, exc.value.code, exc.value.message) == (status, code, message)
+
+
+# -- HTTP helpers ----------------------------------------------------------------------------------
+
+KEY = "atsmock-ashby"
+READONLY = "atsmock-ashby-readonly"
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def basic(key: str, password: str = "") -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{key}:{password}".encode()).decode()}
+
+
+def envelope(response: Any, code: str, message: str) -> dict[str, Any]:
+    """The exact error envelope ``response`` should carry (its requestId is the X-Request-Id)."""
+    return {
+        "success": False,
+        "errors": [code],
+        "errorInfo": {"code": code, "message": message, "requestId": response.headers["x-request-id"]},
+    }
+
+
+class Ashby:
+    """Calls the Ashby mock over an httpx client, at ``prefix`` (``/ashby``, or ``""`` at the root)."""
+
+    def __init__(self, http: Any, prefix: str = "/ashby") -> None:
+        self.http = http
+        self.prefix = prefix
+
+    def post(self, method: str, body: Any = None, key: str | None = KEY, **kwargs: Any) -> Any:
+        headers = {**(basic(key) if key is not None else {}), **kwargs.pop("headers", {})}
+        if body is not None:
+            kwargs["json"] = body
+        return self.http.post(f"{self.prefix}/{method}", headers=headers, **kwargs)
+
+    def ok(self, method: str, body: Any = None, key: str = KEY, **kwargs: Any) -> Any:
+        response = self.post(method, body, key, **kwargs)
+        assert response.status_code == 200, response.text
+        payload = response.json()
+        assert payload["success"] is True, payload
+        return payload["results"]
+
+    def fails(
+        self, method: str, body: Any, code: str, message: str, *, status: int = 200, key: str | None = KEY, **kw: Any
+    ) -> Any:
+        response = self.post(method, body, key, **kw)
+        assert (response.status_code, response.json()) == (status, envelope(response, code, message))
+        assert response.headers["content-type"] == "application/json"
+        return response
+
+    def handle(self, context: str = "CandidateResume", data: bytes = PDF, **overrides: Any) -> dict[str, Any]:
+        body = {"fileUploadContext": context, "filename": "cv.pdf", "contentType": "application/pdf"}
+        body["contentLength"] = len(data)
+        body.update(overrides)
+        return dict(self.ok("file.createFileUploadHandle", body))
+
+    def upload(self, target: dict[str, Any], data: bytes = PDF, content_type: str = "application/pdf") -> Any:
+        """POST to the presigned policy as Ashby says: every field, then the file last, named ``file``."""
+        return self.http.post(
+            target["url"], data=target["fields"], files={"file": (target.get("filename", "cv.pdf"), data, content_type)}
+        )
+
+    def uploaded(self, context: str = "CandidateResume", data: bytes = PDF, **overrides: Any) -> str:
+        target = self.handle(context, data, **overrides)
+        response = self.upload(target, data, overrides.get("contentType", "application/pdf"))
+        assert response.status_code in (200, 201, 204), response.text
+        return str(target["handle"])
+
+    def candidate(self, name: str = "Ada Lovelace", **fields: Any) -> dict[str, Any]:
+        return dict(self.ok("candidate.create", {"name": name, **fields}))
