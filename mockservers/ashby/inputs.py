@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -94,17 +95,25 @@ async def read_json(request: Request, operation: str) -> dict[str, Any]:
     return parsed
 
 
-async def read_form(request: Request, max_file_size: int) -> FormData:
-    """The multipart form, parsed with a cap on the whole body and on every non-file field."""
+@asynccontextmanager
+async def multipart(request: Request, max_file_size: int) -> AsyncIterator[FormData]:
+    """The multipart form, parsed with a cap on the whole body and on every non-file field.
+
+    Its spooled files are closed when the block ends.
+    """
     limit = max_file_size + MULTIPART_OVERHEAD
     declared = _declared_length(request)
     if declared is not None and declared > limit:
         raise too_large(limit)
     capped = Request(request.scope, _capped(request.receive, limit))
     try:
-        return await capped.form(max_files=20, max_fields=100, max_part_size=FORM_FIELD_LIMIT)
+        form = await capped.form(max_files=20, max_fields=100, max_part_size=FORM_FIELD_LIMIT)
     except HTTPException as exc:  # the form parser's 400: bad boundary, oversized field, ...
         raise malformed(str(exc.detail)) from None
+    try:
+        yield form
+    finally:
+        await form.close()
 
 
 def _capped(receive: Receive, limit: int) -> Receive:

@@ -149,10 +149,10 @@ async def _upload_to_candidate(
     store = vendor.store
     source: UploadHandle | FilePayload
     if inputs.is_multipart(request):
-        form = await inputs.read_form(request, vendor.settings.max_content_length)
-        candidate_id = inputs.required_uuid({"candidateId": inputs.form_text(form, "candidateId")}, "candidateId")
-        candidate = store.candidate(candidate_id)
-        source = store.check_inline_file(await inputs.file_part(form, part), part)
+        async with inputs.multipart(request, vendor.settings.max_content_length) as form:
+            candidate_id = inputs.required_uuid({"candidateId": inputs.form_text(form, "candidateId")}, "candidateId")
+            candidate = store.candidate(candidate_id)
+            source = store.check_inline_file(await inputs.file_part(form, part), part)
     else:
         body = await inputs.read_json(request, operation)
         candidate_id = inputs.required_uuid(body, "candidateId")
@@ -211,22 +211,22 @@ async def applicationformsubmit(request: Request) -> Response:
     vendor = _vendor(request, "applicationformsubmit")
     store = vendor.store
     if inputs.is_multipart(request):
-        form = await inputs.read_form(request, vendor.settings.max_content_length)
-        allow_raw = inputs.form_text(form, "allowSubmissionForUnpublishedJobPosting")
-        if allow_raw is not None and allow_raw not in ("true", "false"):
-            raise invalid("allowSubmissionForUnpublishedJobPosting", "must be true or false")
-        body: dict[str, Any] = {
-            "jobPostingId": inputs.form_text(form, "jobPostingId"),
-            "applicationForm": inputs.form_json(form, "applicationForm"),
-            "utmData": inputs.form_json(form, "utmData"),
-            "tagIds": inputs.form_json(form, "tagIds"),
-            "allowSubmissionForUnpublishedJobPosting": None if allow_raw is None else allow_raw == "true",
-        }
-        files = {
-            name: await inputs.file_part(form, name)
-            for name, value in form.multi_items()
-            if isinstance(value, UploadFile)
-        }
+        async with inputs.multipart(request, vendor.settings.max_content_length) as form:
+            allow_raw = inputs.form_text(form, "allowSubmissionForUnpublishedJobPosting")
+            if allow_raw is not None and allow_raw not in ("true", "false"):
+                raise invalid("allowSubmissionForUnpublishedJobPosting", "must be true or false")
+            body: dict[str, Any] = {
+                "jobPostingId": inputs.form_text(form, "jobPostingId"),
+                "applicationForm": inputs.form_json(form, "applicationForm"),
+                "utmData": inputs.form_json(form, "utmData"),
+                "tagIds": inputs.form_json(form, "tagIds"),
+                "allowSubmissionForUnpublishedJobPosting": None if allow_raw is None else allow_raw == "true",
+            }
+            files = {
+                name: await inputs.file_part(form, name)
+                for name, value in form.multi_items()
+                if isinstance(value, UploadFile)
+            }
 
         def resolve(path: str, value: Any) -> UploadHandle | FilePayload:
             payload = files.get(value)
