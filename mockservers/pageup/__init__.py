@@ -1,0 +1,1 @@
+"""PageUp Document API mock: OAuth client credentials, prepareTempDirectUpload, moveFromTemp, download."""
