@@ -255,7 +255,8 @@ def test_token_expires_300_seconds_after_issue(guard: ApiGuard, endpoint: TokenE
     error = refusal(guard, f"Bearer {value}")
     assert (error.status, error.message) == (401, UNAUTHORIZED)
     assert error.headers == {
-        "WWW-Authenticate": 'Bearer error="invalid_token", error_description="The token expired at \'03/01/2026 12:05:00\'"'
+        "WWW-Authenticate": 'Bearer error="invalid_token", '
+        "error_description=\"The token expired at '03/01/2026 12:05:00'\""
     }
 
 
@@ -267,7 +268,8 @@ def test_a_token_of_another_tenant_is_401(guard: ApiGuard, endpoint: TokenEndpoi
     error = refusal(guard, f"Bearer {token(endpoint, OTHER_TENANT)}", tenant="218")
     assert (error.status, error.message) == (401, UNAUTHORIZED)
     assert error.headers == {
-        "WWW-Authenticate": 'Bearer error="invalid_token", error_description="The token is not valid for tenant \'218\'"'
+        "WWW-Authenticate": 'Bearer error="invalid_token", '
+        "error_description=\"The token is not valid for tenant '218'\""
     }
 
 
@@ -285,7 +287,9 @@ def test_missing_scope_is_403(
 ) -> None:
     error = refusal(guard, f"Bearer {token(endpoint, client, scope)}", operation=operation)
     assert (error.status, error.code, error.headers) == (403, "forbidden", {})
-    assert error.message == f"You do not have permission to access the resource. This action requires the {needed} scope."
+    assert (
+        error.message == f"You do not have permission to access the resource. This action requires the {needed} scope."
+    )
 
 
 def test_readonly_token_may_download(guard: ApiGuard, endpoint: TokenEndpoint) -> None:
@@ -295,12 +299,18 @@ def test_readonly_token_may_download(guard: ApiGuard, endpoint: TokenEndpoint) -
 # -- the daily quota -------------------------------------------------------------------------------
 
 
-def test_quota_counts_per_client_and_resets_at_utc_midnight(guard: ApiGuard, endpoint: TokenEndpoint, clock: Clock) -> None:
+def test_quota_counts_per_client_and_resets_at_utc_midnight(
+    guard: ApiGuard, endpoint: TokenEndpoint, clock: Clock
+) -> None:
     main, other = f"Bearer {token(endpoint)}", f"Bearer {token(endpoint, READONLY, None)}"
     for _ in range(3):
         guard.authorize(main, "218", "getDocument")
     error = refusal(guard, main, operation="getDocument")
-    assert (error.status, error.code, error.message) == (429, "rate_limit_exceeded", "The daily rate limit has been exceeded")
+    assert (error.status, error.code, error.message) == (
+        429,
+        "rate_limit_exceeded",
+        "The daily rate limit has been exceeded",
+    )
     assert error.headers == {"Retry-After": str(12 * 3600)}
     guard.authorize(other, "218", "getDocument")
     clock.set(MIDNIGHT + 86_400 - 1)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote
 from email.message import EmailMessage
+from urllib.parse import unquote
 
 import pytest
 from pageup_support import INVALID, FakeObjects, assert_error
@@ -167,7 +167,7 @@ def test_explicit_content_types_that_cannot_be_signed_headers_fail(value: str) -
         ("test.txt", "attachment;filename=\"test.txt\"; filename*=utf-8''test.txt"),
         ("my cv.pdf", "attachment;filename=\"my cv.pdf\"; filename*=utf-8''my%20cv.pdf"),
         ("résumé.pdf", "attachment;filename=\"resume.pdf\"; filename*=utf-8''r%C3%A9sum%C3%A9.pdf"),
-        ('a"b\\c.txt', "attachment;filename=\"a\\\"b\\\\c.txt\"; filename*=utf-8''a%22b%5Cc.txt"),
+        ('a"b\\c.txt', 'attachment;filename="a\\"b\\\\c.txt"; filename*=utf-8\'\'a%22b%5Cc.txt'),
         ("new\r\nline.txt", "attachment;filename=\"new__line.txt\"; filename*=utf-8''new%0D%0Aline.txt"),
         ("履歴書.pdf", "attachment;filename=\"___.pdf\"; filename*=utf-8''%E5%B1%A5%E6%AD%B4%E6%9B%B8.pdf"),
         ("😀;x=y.txt", "attachment;filename=\"_;x=y.txt\"; filename*=utf-8''%F0%9F%98%80%3Bx%3Dy.txt"),
@@ -178,7 +178,9 @@ def test_content_disposition_is_escaped(filename: str, header: str) -> None:
     assert content_disposition(filename) == header
 
 
-@pytest.mark.parametrize("filename", ["résumé.pdf", 'quo"te.txt', "tab\there.txt", "日本語.docx", "a\\b;c.txt", "x\x00y"])
+@pytest.mark.parametrize(
+    "filename", ["résumé.pdf", 'quo"te.txt', "tab\there.txt", "日本語.docx", "a\\b;c.txt", "x\x00y"]
+)
 def test_content_disposition_is_a_legal_header_that_parses_back(filename: str) -> None:
     header = content_disposition(filename)
     assert header.isascii() and all(" " <= ch <= "~" for ch in header)
@@ -229,7 +231,9 @@ def test_category_by_system_id_or_name(
 
 
 @pytest.mark.parametrize(("name", "system_id", "problem"), [(None, None, "Neither"), ("Resume", 7, "Both")])
-def test_exactly_one_category_attribute(store: DocumentStore, name: str | None, system_id: int | None, problem: str) -> None:
+def test_exactly_one_category_attribute(
+    store: DocumentStore, name: str | None, system_id: int | None, problem: str
+) -> None:
     with pytest.raises(VendorError) as exc:
         store.resolve_category("218", name, system_id)
     message = f"{problem} documentCategoryName and documentCategoryId were provided; {BOTH_OR_NEITHER}"
@@ -295,7 +299,8 @@ def test_a_physical_file_moves_once(store: DocumentStore, objects: FakeObjects) 
         INVALID,
         (
             "physicalFile",
-            f"'{physical}' is not a file in temporary storage; use the physicalFile of a prepareTempDirectUpload response.",
+            f"'{physical}' is not a file in temporary storage; "
+            "use the physicalFile of a prepareTempDirectUpload response.",
         ),
     )
 
