@@ -40,8 +40,8 @@ PROFILE_URL = "https://app.ashbyhq.com/candidates/{id}"
 
 
 class ObjectInfo(Protocol):
-    size: int
-    content_type: str | None
+    @property
+    def size(self) -> int: ...
 
 
 class ObjectStore(Protocol):
