@@ -7,6 +7,7 @@ so they get past authentication and reach the rules.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -38,8 +39,6 @@ class ApiKey:
         return str(APP.platform.settings.ashby.api_keys[0].api_key)
 
     def set(self, case: Any, data: str, context: Any) -> None:
-        import base64
-
         case.headers = {
             **(case.headers or {}),
             "Authorization": "Basic " + base64.b64encode(f"{data}:".encode()).decode(),
@@ -47,7 +46,7 @@ class ApiKey:
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_ashby_conforms_to_its_contract(case: Any) -> None:
     case.call_and_validate(base_url="http://testserver/ashby", app=APP, checks=CHECKS)
 

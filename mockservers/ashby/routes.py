@@ -285,11 +285,8 @@ def create_vendor(platform: Platform) -> VendorMount:
     settings = platform.settings.ashby
     s3 = platform.s3
 
-    def ensure_buckets() -> None:
-        s3.ensure_bucket(UPLOAD_BUCKET, settings.region, max_object_size=settings.max_content_length)
-        s3.ensure_bucket(FILES_BUCKET, settings.region)
-
-    ensure_buckets()
+    s3.ensure_bucket(UPLOAD_BUCKET, settings.region, max_object_size=settings.max_content_length)
+    s3.ensure_bucket(FILES_BUCKET, settings.region)
     store = AshbyStore(settings, platform.clock, s3)
     board = JobBoard(store)
     app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS)
@@ -299,8 +296,7 @@ def create_vendor(platform: Platform) -> VendorMount:
     def reset() -> None:
         store.reset()
         board.reset()
-        s3.reset([UPLOAD_BUCKET, FILES_BUCKET])
-        ensure_buckets()
+        s3.reset([UPLOAD_BUCKET, FILES_BUCKET])  # the buckets stay registered
 
     return VendorMount(
         "ashby",

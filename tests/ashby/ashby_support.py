@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -82,8 +83,34 @@ def envelope(response: Any, code: str, message: str) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def contract() -> Any:
+    """The Ashby OpenAPI document as schemathesis reads it."""
+    import schemathesis
+
+    from contracts import load_openapi
+
+    return schemathesis.openapi.from_dict(load_openapi("ashby"))
+
+
+def conforms(method: str, response: Any) -> None:
+    """Fail unless ``response`` is one the contract documents for ``POST /<method>`` (if documented)."""
+    import httpx
+
+    document = contract()
+    try:
+        _ = response.request.content
+    except httpx.RequestNotRead:  # a streamed body: schemathesis cannot re-read what was sent
+        return
+    if f"/{method}" in document.raw_schema["paths"]:
+        document[f"/{method}"]["POST"].validate_response(response)
+
+
 class Ashby:
-    """Calls the Ashby mock over an httpx client, at ``prefix`` (``/ashby``, or ``""`` at the root)."""
+    """Calls the Ashby mock over an httpx client, at ``prefix`` (``/ashby``, or ``""`` at the root).
+
+    Every answer of a documented endpoint is checked against ``contracts/ashby/openapi.yaml``.
+    """
 
     def __init__(self, http: Any, prefix: str = "/ashby") -> None:
         self.http = http
@@ -93,7 +120,9 @@ class Ashby:
         headers = {**(basic(key) if key is not None else {}), **kwargs.pop("headers", {})}
         if body is not None:
             kwargs["json"] = body
-        return self.http.post(f"{self.prefix}/{method}", headers=headers, **kwargs)
+        response = self.http.post(f"{self.prefix}/{method}", headers=headers, **kwargs)
+        conforms(method, response)
+        return response
 
     def ok(self, method: str, body: Any = None, key: str = KEY, **kwargs: Any) -> Any:
         response = self.post(method, body, key, **kwargs)
