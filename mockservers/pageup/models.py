@@ -97,8 +97,11 @@ _MEDIA_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[ 
 
 
 class ObjectInfo(Protocol):
-    size: int
-    content_type: str | None
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def content_type(self) -> str | None: ...
 
 
 class ObjectStore(Protocol):

@@ -17,12 +17,13 @@ from client._http import RetryPolicy
 from client.errors import TransportError
 from client.pageup import PageUpClient, PageUpError, StorageError
 
-PREPARED = {
+DISPOSITION = "attachment;filename=\"a.txt\"; filename*=utf-8''a.txt"
+PREPARED: dict[str, Any] = {
     "url": "https://s3.test/pageup-storage-temp-au/218/Document/abc.txt?X-Amz-Signature=s",
     "contentType": "text/plain",
     "physicalFile": "abc.txt",
     "headers": {
-        "Content-Disposition": "attachment;filename=\"a.txt\"; filename*=utf-8''a.txt",
+        "Content-Disposition": DISPOSITION,
         "x-amz-server-side-encryption": "AES256",
         "x-amz-acl": "bucket-owner-full-control",
     },
@@ -289,7 +290,7 @@ def test_upload_sends_every_step(pageup: PageUpClient, fake: FakePageUp, tmp_pat
         assert request.headers["content-type"] == "text/plain"
         assert request.headers["x-amz-acl"] == "bucket-owner-full-control"
         assert request.headers["x-amz-server-side-encryption"] == "AES256"
-        assert request.headers["content-disposition"] == PREPARED["headers"]["Content-Disposition"]
+        assert request.headers["content-disposition"] == DISPOSITION
 
 
 def test_upload_needs_a_filename_unless_given_a_path(pageup: PageUpClient) -> None:

@@ -139,8 +139,8 @@ OPERATIONS = [
 
 def call(client: httpx.Client, method: str, path: str, headers: dict[str, str], tenant: str = "218") -> httpx.Response:
     url = f"/pageup/v3/{tenant}/recruitment/document/{path}"
-    body = {"json": {"title": "t"}} if method == "POST" else {}
-    return client.request(method, url, headers=headers, **body)
+    body = {"title": "t"} if method == "POST" else None
+    return client.request(method, url, headers=headers, json=body)
 
 
 def refused(response: httpx.Response, challenge: str) -> None:

@@ -129,6 +129,53 @@ def test_put_lands_in_the_temp_bucket(app: Any, pageup: PageUp) -> None:
     assert (info.size, info.content_type) == (12, "text/plain")
 
 
+def test_upload_url_is_sigv4_for_the_configured_region(pageup: PageUp) -> None:
+    q = query(pageup.prepare().json()["url"])
+    assert q["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256"
+    assert re.fullmatch(r"[A-Z0-9]+/\d{8}/ap-southeast-2/s3/aws4_request", q["X-Amz-Credential"])
+    assert re.fullmatch(r"\d{8}T\d{6}Z", q["X-Amz-Date"]) and re.fullmatch(r"[0-9a-f]{64}", q["X-Amz-Signature"])
+
+
+def test_stored_object_keeps_the_disposition_and_encryption(app: Any, pageup: PageUp) -> None:
+    prepared = pageup.uploaded(b"x", "my cv.pdf")
+    info = app.platform.s3.head_object(TEMP_BUCKET, f"218/Document/{prepared['physicalFile']}")
+    assert (info.content_type, info.content_disposition) == ("application/pdf", content_disposition("my cv.pdf"))
+    assert (info.server_side_encryption, info.acl) == ("AES256", "bucket-owner-full-control")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"Content-Type": "application/octet-stream"},
+        {"x-amz-acl": "public-read"},
+        {"x-amz-server-side-encryption": "aws:kms"},
+        {"x-amz-acl": None},
+        {"Content-Type": None},
+    ],
+)
+def test_put_must_carry_the_signed_headers(pageup: PageUp, change: dict[str, str | None]) -> None:
+    prepared = pageup.prepare().json()
+    headers = {**prepared["headers"], "Content-Type": prepared["contentType"]}
+    for name, value in change.items():
+        headers.pop(name)
+        if value is not None:
+            headers[name] = value
+    response = pageup.http.put(prepared["url"], content=b"x", headers=headers)
+    assert response.status_code == 403
+    assert b"<Code>SignatureDoesNotMatch</Code>" in response.content
+
+
+def test_upload_url_expires_after_1800_seconds(pageup: PageUp, admin: AdminClient) -> None:
+    admin.freeze()
+    prepared = pageup.prepare().json()
+    admin.advance(1799)
+    assert pageup.put(prepared, b"in time").status_code == 200
+    admin.advance(2)
+    response = pageup.put(prepared, b"late")
+    assert response.status_code == 403
+    assert b"<Message>Request has expired</Message>" in response.content
+
+
 @pytest.fixture
 def small_app() -> Any:
     """An app whose PageUp takes files of at most 10 bytes and has a custom category for tenant 218."""
@@ -179,7 +226,8 @@ def test_move_answers_the_seeds_shape(app: Any, pageup: PageUp) -> None:
 
 @pytest.mark.parametrize("key", ["providerID", "providerId"])
 def test_provider_id_spellings(pageup: PageUp, key: str) -> None:
-    doc = pageup.document(**{key: 42})
+    fields: dict[str, Any] = {key: 42}
+    doc = pageup.document(**fields)
     assert doc["providerID"] == 42
 
 
@@ -337,7 +385,7 @@ def test_link_lives_expires_in_seconds_on_the_mock_clock(
 ) -> None:
     doc = pageup.document()
     admin.freeze()
-    params = {} if expires is None else {"expiresInSeconds": expires}
+    params: dict[str, Any] = {} if expires is None else {"expiresInSeconds": expires}
     url = pageup.get(doc["id"], **params).json()["url"]
     assert query(url)["X-Amz-Expires"] == str(expires or 60)
     admin.advance(ok_at)
