@@ -123,10 +123,6 @@ class InvalidTokenReply(Response):
 def scenarios(app: ASGIApp, clock: Clock) -> tuple[Scenario, ...]:
     """PageUp's fault scenarios; ``app`` is the vendor app ``pageup.invalid_token`` lets token requests through to."""
 
-    def rate_limit() -> VendorError:
-        error = rate_limited(clock.now())
-        return error
-
     def server() -> VendorError:
         return VendorError(500, "server_error", SERVER_ERROR_MESSAGE)
 
@@ -139,7 +135,7 @@ def scenarios(app: ASGIApp, clock: Clock) -> tuple[Scenario, ...]:
             '{"error": "rate_limit_exceeded", ...}.',
             status=429,
             error_code="rate_limit_exceeded",
-            respond=lambda: ErrorReply(rate_limit),
+            respond=lambda: ErrorReply(lambda: rate_limited(clock.now())),
         ),
         Scenario(
             "pageup.server_error",

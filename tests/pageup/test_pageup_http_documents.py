@@ -444,6 +444,20 @@ def test_unknown_paths_and_methods_in_the_envelope(
     assert (response.status_code, response.json()) == (status, [{"message": message}])
 
 
+def test_an_unexpected_failure_is_a_500_in_the_envelope(
+    app: Any, pageup: PageUp, admin: AdminClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prepared = pageup.uploaded()
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("storage went away")
+
+    monkeypatch.setattr(app.platform.s3, "copy_object", broken)
+    response = pageup.move(body(prepared["physicalFile"], documentCategoryId=7))
+    assert (response.status_code, response.json()) == (500, [{"message": "An error occurred with the API."}])
+    assert admin.requests(vendor="pageup", status=500)[0]["response"]["errorCode"] == "server_error"
+
+
 def test_openapi_is_served_with_this_servers_url(client: httpx.Client) -> None:
     document = client.get("/pageup/openapi.json").json()
     assert document["openapi"] == "3.1.0"
