@@ -1,0 +1,88 @@
+"""Helpers for the S3 tests: an in-process transport that keeps the raw path, and S3 error parsing.
+
+``mockservers.testing.in_process_client`` goes through WSGI (a2wsgi), which has no raw path and
+cannot carry non-latin-1 paths; S3's canonical URI is the path as sent, so these tests call the
+front as uvicorn would: ``path`` decoded, ``raw_path`` as sent, ``root_path`` the ``/s3`` mount.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import httpx
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+BASE_URL = "http://testserver"
+BUCKET = "atsmock-test"
+REGION = "ap-southeast-2"
+
+
+def mounted(app: ASGIApp, prefix: str = "/s3") -> ASGIApp:
+    """``app`` as the dispatcher mounts it: ``root_path`` gains ``prefix``, ``path`` stays the full path."""
+
+    async def wrapper(scope: Scope, receive: Receive, send: Send) -> None:
+        await app({**scope, "root_path": scope.get("root_path", "") + prefix}, receive, send)
+
+    return wrapper
+
+
+class InProcessTransport(httpx.BaseTransport):
+    """Calls an ASGI app in-process, feeding the body in ``chunk_size`` pieces (so streaming is exercised)."""
+
+    def __init__(self, app: ASGIApp, chunk_size: int = 64 * 1024) -> None:
+        self.app = app
+        self.chunk_size = chunk_size
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        scope: dict[str, Any] = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": request.method,
+            "scheme": request.url.scheme,
+            "path": request.url.path,
+            "raw_path": request.url.raw_path.split(b"?", 1)[0],
+            "query_string": request.url.query,
+            "root_path": "",
+            "headers": [(k.lower(), v) for k, v in request.headers.raw],
+            "server": (request.url.host, request.url.port or 80),
+            "client": ("127.0.0.1", 50000),
+        }
+        status, headers, content = asyncio.run(self._call(scope, body))
+        return httpx.Response(status, headers=headers, content=content, request=request)
+
+    async def _call(self, scope: dict[str, Any], body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        pieces = [body[i : i + self.chunk_size] for i in range(0, len(body), self.chunk_size)] or [b""]
+        sent: list[Message] = []
+
+        async def receive() -> Message:
+            if pieces:
+                chunk = pieces.pop(0)
+                return {"type": "http.request", "body": chunk, "more_body": bool(pieces)}
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        await self.app(scope, receive, send)
+        start = sent[0]
+        content = b"".join(m.get("body", b"") for m in sent[1:])
+        return start["status"], list(start.get("headers", [])), content
+
+
+def client_for(app: ASGIApp, chunk_size: int = 64 * 1024) -> httpx.Client:
+    return httpx.Client(transport=InProcessTransport(mounted(app), chunk_size), base_url=BASE_URL)
+
+
+def s3_error(response: httpx.Response) -> tuple[int, str, str]:
+    """(status, Code, Message) of an S3 XML error."""
+    root = ET.fromstring(response.content)
+    return response.status_code, str(root.findtext("Code")), str(root.findtext("Message"))
+
+
+def error_detail(response: httpx.Response, name: str) -> str | None:
+    return ET.fromstring(response.content).findtext(name)
