@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -20,7 +19,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import Message, Receive
 
-from mockservers.ashby.models import FilePayload, invalid
+from mockservers.ashby.files import FilePayload
+from mockservers.ashby.models import invalid
 from mockservers.core.errors import VendorError
 
 JSON_BODY_LIMIT = 10 * 1024 * 1024
@@ -32,6 +32,7 @@ FORM_FIELD_LIMIT = 1024 * 1024
 EARLIEST, LATEST = 0.0, 253402300799.0
 """Date-times the mock accepts: 1970-01-01 to 9999-12-31 (the range its timestamps can be written in)."""
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
@@ -192,10 +193,8 @@ def uuid_string(body: Mapping[str, Any], name: str, *, required: bool = True) ->
     value = string(body, name, required=required)
     if value is None:
         return None
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        raise invalid(name, "must be a UUID") from None
+    if _UUID.fullmatch(value) is None:
+        raise invalid(name, "must be a UUID")
     return value.lower()
 
 

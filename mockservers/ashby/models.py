@@ -8,18 +8,23 @@ Every rule that Ashby does not document says so in its docstring ("inferred").
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import re
 import secrets
-import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-from urllib.parse import quote
+from typing import Any
 
+from mockservers.ashby.files import (
+    FileHandleSigner,
+    FilePayload,
+    ObjectStore,
+    StoredFile,
+    content_disposition,
+    is_mime_type,
+    sanitize_filename,
+)
 from mockservers.config import AshbySettings
 from mockservers.core.clock import Clock, format_iso
 from mockservers.core.errors import FieldError, VendorError
@@ -39,54 +44,14 @@ PROFILE_URL = "https://app.ashbyhq.com/candidates/{id}"
 """Shape of ``profileUrl`` (inferred: a link into the Ashby app; the mock serves no UI)."""
 
 
-class ObjectInfo(Protocol):
-    @property
-    def size(self) -> int: ...
-
-
-class ObjectStore(Protocol):
-    """The part of the platform's S3 service the Ashby mock uses."""
-
-    def presign_post(
-        self,
-        *,
-        bucket: str,
-        key: str,
-        expires_in: int,
-        region: str,
-        fields: Mapping[str, str],
-        conditions: list[Any],
-    ) -> tuple[str, dict[str, str]]: ...
-
-    def presign_get(
-        self,
-        *,
-        bucket: str,
-        key: str,
-        expires_in: int,
-        region: str,
-        response_content_disposition: str | None = None,
-        response_content_type: str | None = None,
-    ) -> str: ...
-
-    def head_object(self, bucket: str, key: str) -> ObjectInfo | None: ...
-
-    def copy_object(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> None: ...
-
-    def put_bytes(
-        self, bucket: str, key: str, data: bytes, content_type: str, content_disposition: str | None
-    ) -> None: ...
-
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_MIME = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+( *;[ -~]*)?$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 FILENAME_LIMIT = 1024
 """Longest ``filename`` a handle accepts (inferred; S3 keys stop at 1024 bytes)."""
 
 
 def is_email(value: str) -> bool:
     """A plausible email address: one ``@``, no spaces, a dot in the domain (inferred check)."""
-    return bool(_EMAIL.match(value))
+    return _EMAIL.fullmatch(value) is not None
 
 
 def invalid(field_name: str, message: str) -> VendorError:
@@ -97,15 +62,6 @@ def invalid(field_name: str, message: str) -> VendorError:
 
 def not_found(code: str, message: str) -> VendorError:
     return VendorError(200, code, message)
-
-
-@dataclass(frozen=True, slots=True)
-class FilePayload:
-    """File bytes sent inline, in one of the deprecated multipart forms."""
-
-    filename: str
-    content_type: str
-    data: bytes
 
 
 @dataclass(slots=True)
@@ -120,22 +76,6 @@ class UploadHandle:
     key: str
     created_at: float
     url_expires_at: float
-
-
-@dataclass(slots=True)
-class StoredFile:
-    """A file attached to a candidate; ``handle`` is what ``fileHandles[].handle`` and ``file.info`` carry."""
-
-    id: str
-    owner_id: str
-    name: str
-    content_type: str
-    size: int
-    key: str
-    handle: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"id": self.id, "name": self.name, "handle": self.handle}
 
 
 @dataclass(slots=True)
@@ -200,65 +140,6 @@ class Page:
     sync_token: str | None
 
 
-class FileHandleSigner:
-    """Candidate file handles shaped like Ashby's: base64 of ``{"handle": {...}, "signature", "version"}``.
-
-    Ashby's documented example decodes to ``{"handle":{"type":"CandidateFile","fileId":...,"ownerId":...},
-    "signature":...,"version":"1"}``; the signature here is an HMAC with a per-app secret, so a
-    handle cannot be forged or edited.
-    """
-
-    def __init__(self, secret: bytes | None = None) -> None:
-        self._secret = secret or secrets.token_bytes(32)
-
-    def _signature(self, payload: Mapping[str, str]) -> str:
-        message = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
-        return base64.b64encode(hmac.new(self._secret, message, hashlib.sha256).digest()).decode()
-
-    def sign(self, file_id: str, owner_id: str) -> str:
-        payload = {"type": "CandidateFile", "fileId": file_id, "ownerId": owner_id}
-        envelope = {"handle": payload, "signature": self._signature(payload), "version": "1"}
-        raw = json.dumps(envelope, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    def file_id(self, handle: str) -> str | None:
-        """The file id a handle names, or None when it is not one of ours (garbled, edited, foreign)."""
-        try:
-            raw = base64.urlsafe_b64decode(handle + "=" * (-len(handle) % 4))
-            envelope = json.loads(raw)
-            payload = envelope["handle"]
-            signature = envelope["signature"]
-            if not isinstance(payload, dict) or not isinstance(signature, str):
-                return None
-            if not hmac.compare_digest(signature, self._signature(payload)):
-                return None
-            file_id = payload.get("fileId")
-        except (ValueError, TypeError, KeyError):
-            return None
-        return file_id if isinstance(file_id, str) else None
-
-
-_UNSAFE_KEY_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def sanitize_filename(filename: str, limit: int = 200) -> str:
-    """A filename made safe for an S3 key: ASCII letters, digits, ``._-``; no path parts; never empty.
-
-    Inferred: Ashby's key naming is not public. Unicode is folded to ASCII where it can be, every
-    other run of characters (``/``, quotes, newlines, spaces) becomes ``_``, and leading dots go,
-    so ``../../etc/passwd`` cannot climb out of its prefix.
-    """
-    folded = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    cleaned = _UNSAFE_KEY_CHARS.sub("_", folded).lstrip("._")
-    return cleaned[-limit:] or "file"
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment`` with an ASCII fallback and the exact name in RFC 5987 ``filename*``."""
-    fallback = sanitize_filename(filename)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
 class AshbyStore:
     """All Ashby state of one app: upload handles, stored files and candidates."""
 
@@ -301,7 +182,7 @@ class AshbyStore:
             raise invalid("filename", f"must be at most {FILENAME_LIMIT} characters")
         if not content_type.strip():
             raise invalid("contentType", "must not be empty")
-        if not _MIME.match(content_type):
+        if not is_mime_type(content_type):
             raise invalid("contentType", "must be a MIME type such as application/pdf")
         limit = self.settings.max_content_length
         if content_length < 1 or content_length > limit:
@@ -387,7 +268,7 @@ class AshbyStore:
             raise invalid(field_name, "the file is empty")
         if len(payload.data) > self.settings.max_content_length:
             raise invalid(field_name, f"the file exceeds {self.settings.max_content_length} bytes")
-        if not _MIME.match(payload.content_type):
+        if not is_mime_type(payload.content_type):
             return FilePayload(payload.filename, "application/octet-stream", payload.data)
         return payload
 

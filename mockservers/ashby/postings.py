@@ -11,15 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mockservers.ashby.models import (
-    AshbyStore,
-    FilePayload,
-    StoredFile,
-    UploadHandle,
-    invalid,
-    is_email,
-    not_found,
-)
+from mockservers.ashby.files import FilePayload, StoredFile
+from mockservers.ashby.models import AshbyStore, UploadHandle, invalid, is_email, not_found
 from mockservers.core.errors import VendorError
 
 FAIL_VALIDATION_EMAIL = "testing-fail-validation@example.com"

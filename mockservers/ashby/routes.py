@@ -18,11 +18,11 @@ from starlette.routing import Route
 from mockservers.ashby import inputs
 from mockservers.ashby.auth import KeyRing
 from mockservers.ashby.errors import EXCEPTION_HANDLERS, EXPIRED_UPLOAD_FLAG, scenarios, success
+from mockservers.ashby.files import FilePayload
 from mockservers.ashby.models import (
     FILES_BUCKET,
     UPLOAD_BUCKET,
     AshbyStore,
-    FilePayload,
     UploadHandle,
     invalid,
     is_email,

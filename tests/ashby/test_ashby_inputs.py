@@ -106,3 +106,18 @@ def test_uuid_strings_are_normalised_to_lower_case() -> None:
         inputs.required_uuid({"id": "F9E52A51-A075-4116-A7B8-484DEBA69004"}, "id")
         == "f9e52a51-a075-4116-a7b8-484deba69004"
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "f9e52a51a0754116a7b8484deba69004",
+        "{f9e52a51-a075-4116-a7b8-484deba69004}",
+        "urn:uuid:f9e52a51-a075-4116-a7b8-484deba69004",
+        "f9e52a51-a075-4116-a7b8-484deba69004\n",
+    ],
+)
+def test_only_canonical_uuids(value: str) -> None:
+    with pytest.raises(VendorError) as exc:
+        inputs.required_uuid({"id": value}, "id")
+    assert exc.value.message == "id: must be a UUID"

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from ashby_support import FakeObjects, assert_error
 
-from mockservers.ashby.models import AshbyStore, FilePayload, UploadHandle
+from mockservers.ashby.files import FilePayload
+from mockservers.ashby.models import AshbyStore, UploadHandle
 from mockservers.ashby.postings import (
     COVER_LETTER_PATH,
     DATA_SCIENTIST,
