@@ -264,7 +264,8 @@ class ApiGuard:
                 raise unauthorized(bearer_challenge("The signature is invalid")) from None
             raise unauthorized(bearer_challenge()) from None
         if issued.claims.get("tenant") != tenant:
-            raise unauthorized(bearer_challenge(f"The token is not valid for tenant '{tenant}'"))
+            # The URL's tenant is not echoed: a header value must stay printable ASCII without quotes.
+            raise unauthorized(bearer_challenge("The token was issued for another tenant"))
         self.quota.charge(issued.client_id)
         needed = SCOPE_OF[operation]
         if needed not in issued.scopes:

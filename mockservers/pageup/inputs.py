@@ -73,10 +73,12 @@ def parse_json_body(raw: bytes) -> Any:
     if not raw.strip():
         raise body_error("A non-empty request body is required.")
     try:
-        text = raw.decode("utf-8-sig")
-        return json.loads(text, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        value = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
+        # A lone surrogate escape (\ud800) is valid to Python but not to System.Text.Json.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (UnicodeError, ValueError, RecursionError):
         raise body_error("The request body is not valid JSON.") from None
+    return value
 
 
 def _reject_constant(name: str) -> Any:

@@ -194,7 +194,7 @@ def test_expired_token(pageup: PageUp, admin: AdminClient, method: str, path: st
 @pytest.mark.parametrize(("method", "path", "scope"), OPERATIONS)
 def test_token_of_another_tenant(pageup: PageUp, method: str, path: str, scope: str) -> None:
     response = call(pageup.http, method, path, pageup.auth(client=OTHER_TENANT), tenant="218")
-    refused(response, 'Bearer error="invalid_token", error_description="The token is not valid for tenant \'218\'"')
+    refused(response, 'Bearer error="invalid_token", error_description="The token was issued for another tenant"')
 
 
 @pytest.mark.parametrize(("method", "path", "scope"), OPERATIONS)
@@ -241,3 +241,16 @@ def test_daily_quota_per_client_resets_at_mock_midnight(quota_pageup: PageUp) ->
     admin.advance(100)
     token = quota_pageup.token()
     assert quota_pageup.get("1", token).status_code == 404
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("tenant", ["%E2%82%AC", "%22x%22", "a%0D%0Ab", "..%5C..", "219"])
+def test_odd_tenants_in_the_url_are_refused_in_the_envelope_on_the_wire(live: Any, tenant: str) -> None:
+    with httpx.Client(base_url=f"{live.url}/pageup", timeout=10) as http:
+        token = PageUp(http, prefix="").token()
+        response = http.get(
+            f"/v3/{tenant}/recruitment/document/prepareTempDirectUpload",
+            params={"filename": 'résumé\r\n"x".pdf'},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    refused(response, 'Bearer error="invalid_token", error_description="The token was issued for another tenant"')

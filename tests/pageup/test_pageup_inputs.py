@@ -73,6 +73,7 @@ def test_unsupported_media_type_names_what_was_sent() -> None:
         (b'{"a": NaN}', "The request body is not valid JSON."),
         (b'{"a": Infinity}', "The request body is not valid JSON."),
         (b"\xff\xfe{}", "The request body is not valid JSON."),
+        (b'{"fileName": "\\ud800.pdf"}', "The request body is not valid JSON."),
         (b"[" * 100_000, "The request body is not valid JSON."),
     ],
 )
