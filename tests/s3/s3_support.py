@@ -86,3 +86,18 @@ def s3_error(response: httpx.Response) -> tuple[int, str, str]:
 
 def error_detail(response: httpx.Response, name: str) -> str | None:
     return ET.fromstring(response.content).findtext(name)
+
+
+def boto3_client(endpoint: str = BASE_URL + "/s3", region: str = REGION, signature_version: str = "s3v4") -> Any:
+    """A real boto3 S3 client with atsmock's default presigning key, path-style, against ``endpoint``."""
+    import boto3
+    from botocore.config import Config
+
+    from mockservers.config import S3Settings
+
+    settings = S3Settings()
+    session = boto3.session.Session(
+        aws_access_key_id=settings.access_key, aws_secret_access_key=settings.secret_key, region_name=region
+    )
+    config = Config(signature_version=signature_version, s3={"addressing_style": "path"})
+    return session.client("s3", endpoint_url=endpoint, config=config)
