@@ -86,8 +86,8 @@ class AshbyKey:
 @dataclass(frozen=True)
 class AshbySettings:
     api_keys: tuple[AshbyKey, ...] = (
-        AshbyKey("atsmock-ashby", ("candidatesRead", "candidatesWrite", "jobsRead")),
-        AshbyKey("atsmock-ashby-readonly", ("candidatesRead", "jobsRead")),
+        AshbyKey("atsmock-ashby", ("candidatesRead", "candidatesWrite")),
+        AshbyKey("atsmock-ashby-readonly", ("candidatesRead",)),
     )
     region: str = "us-east-1"
     max_content_length: int = 100 * 1024 * 1024

@@ -8,6 +8,7 @@ so they get past authentication and reach the rules.
 from __future__ import annotations
 
 import base64
+import dataclasses
 from typing import Any
 
 import pytest
@@ -22,21 +23,28 @@ from schemathesis.specs.openapi.checks import (
 
 from contracts import load_openapi
 from mockservers.ashby.routes import ROUTES
+from mockservers.config import AshbyKey, AshbySettings, Settings
 from mockservers.testing import make_app
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 schema = schemathesis.openapi.from_dict(load_openapi("ashby"))
-APP = make_app()
-"""One app for every generated case (Hypothesis cannot use function-scoped fixtures)."""
+_KEYS = (
+    *AshbySettings().api_keys,
+    AshbyKey("atsmock-ashby-contract", ("candidatesRead", "candidatesWrite", "jobsRead")),
+)
+APP = make_app(dataclasses.replace(Settings(), ashby=AshbySettings(api_keys=_KEYS)))
+"""One app for every generated case (Hypothesis cannot use function-scoped fixtures); it has a key
+with every permission the contract's endpoints need, so requests reach the rules."""
 
 
 @schema.auth()
 class ApiKey:
-    """Ashby's Basic credentials: the first configured key (read + write), an empty password."""
+    """Ashby's Basic credentials: the app's configured key with the most permissions, an empty password."""
 
     def get(self, case: Any, context: Any) -> str:
-        return str(APP.platform.settings.ashby.api_keys[0].api_key)
+        keys = APP.platform.settings.ashby.api_keys
+        return str(max(keys, key=lambda k: len(k.permissions)).api_key)
 
     def set(self, case: Any, data: str, context: Any) -> None:
         case.headers = {

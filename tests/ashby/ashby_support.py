@@ -67,6 +67,22 @@ def assert_error(exc: pytest.ExceptionInfo[VendorError], status: int, code: str,
 
 KEY = "atsmock-ashby"
 READONLY = "atsmock-ashby-readonly"
+JOB_BOARD = "atsmock-ashby-jobboard"
+"""A key like Ashby's "Custom Job Board API key": jobsRead and candidatesWrite (plus candidatesRead)."""
+DEFAULT: Any = object()
+"""Stands for "the helper's own key" in ``Ashby`` calls (None means no Authorization header)."""
+
+
+def job_board_settings(**ashby: Any) -> Any:
+    """Default settings plus the job-board key, and any AshbySettings changes."""
+    import dataclasses
+
+    from mockservers.config import AshbyKey, AshbySettings, Settings
+
+    keys = (*AshbySettings().api_keys, AshbyKey(JOB_BOARD, ("jobsRead", "candidatesRead", "candidatesWrite")))
+    return dataclasses.replace(Settings(), ashby=AshbySettings(**{"api_keys": keys, **ashby}))
+
+
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
@@ -112,11 +128,13 @@ class Ashby:
     Every answer of a documented endpoint is checked against ``contracts/ashby/openapi.yaml``.
     """
 
-    def __init__(self, http: Any, prefix: str = "/ashby") -> None:
+    def __init__(self, http: Any, prefix: str = "/ashby", key: str = KEY) -> None:
         self.http = http
         self.prefix = prefix
+        self.key = key
 
-    def post(self, method: str, body: Any = None, key: str | None = KEY, **kwargs: Any) -> Any:
+    def post(self, method: str, body: Any = None, key: str | None = DEFAULT, **kwargs: Any) -> Any:
+        key = self.key if key is DEFAULT else key
         headers = {**(basic(key) if key is not None else {}), **kwargs.pop("headers", {})}
         if body is not None:
             kwargs["json"] = body
@@ -124,7 +142,7 @@ class Ashby:
         conforms(method, response)
         return response
 
-    def ok(self, method: str, body: Any = None, key: str = KEY, **kwargs: Any) -> Any:
+    def ok(self, method: str, body: Any = None, key: str = DEFAULT, **kwargs: Any) -> Any:
         response = self.post(method, body, key, **kwargs)
         assert response.status_code == 200, response.text
         payload = response.json()
@@ -132,7 +150,15 @@ class Ashby:
         return payload["results"]
 
     def fails(
-        self, method: str, body: Any, code: str, message: str, *, status: int = 200, key: str | None = KEY, **kw: Any
+        self,
+        method: str,
+        body: Any,
+        code: str,
+        message: str,
+        *,
+        status: int = 200,
+        key: str | None = DEFAULT,
+        **kw: Any,
     ) -> Any:
         response = self.post(method, body, key, **kw)
         assert (response.status_code, response.json()) == (status, envelope(response, code, message))

@@ -93,8 +93,8 @@ def test_permission_table_matches_ashbys_docs() -> None:
 def test_default_keys() -> None:
     keys = {k.api_key: k.permissions for k in AshbySettings().api_keys}
     assert keys == {
-        "atsmock-ashby": ("candidatesRead", "candidatesWrite", "jobsRead"),
-        "atsmock-ashby-readonly": ("candidatesRead", "jobsRead"),
+        "atsmock-ashby": ("candidatesRead", "candidatesWrite"),
+        "atsmock-ashby-readonly": ("candidatesRead",),
     }
 
 

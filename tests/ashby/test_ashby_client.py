@@ -9,13 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from ashby_support import KEY, PDF
+from ashby_support import JOB_BOARD, KEY, PDF, job_board_settings
 
 from client._http import RetryPolicy
 from client.ashby import AshbyClient, AshbyError, FilePart, UploadTarget
 from client.errors import ApiError, TransportError
 from mockservers.ashby.postings import COVER_LETTER_PATH, SOFTWARE_ENGINEER
-from mockservers.testing import AdminClient
+from mockservers.testing import AdminClient, running
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -228,8 +228,16 @@ def test_deprecated_multipart_forms_end_to_end(live_ashby: AshbyClient) -> None:
     assert live_ashby.download(updated["fileHandles"][1]["handle"]) == b"\x00\x01"
 
 
+@pytest.fixture
+def job_board() -> Iterator[AshbyClient]:
+    """A live server whose client holds a job-board key (jobsRead + candidatesWrite), as careers pages do."""
+    with running(job_board_settings()) as server, httpx.Client(base_url=f"{server.url}/ashby", timeout=10) as http:
+        yield AshbyClient(http, JOB_BOARD, policy=RetryPolicy(sleep=lambda s: None))
+
+
 @pytest.mark.live
-def test_application_end_to_end(live_ashby: AshbyClient) -> None:
+def test_application_end_to_end(job_board: AshbyClient) -> None:
+    live_ashby = job_board
     postings = live_ashby.job_postings(listed_only=True)
     assert [p["id"] for p in postings] == [SOFTWARE_ENGINEER]
     form = live_ashby.job_posting(SOFTWARE_ENGINEER)["applicationFormDefinition"]

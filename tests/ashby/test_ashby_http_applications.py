@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
-from ashby_support import PDF, Ashby, envelope
+from ashby_support import JOB_BOARD, PDF, Ashby, envelope, job_board_settings
 
 from mockservers.ashby.postings import COVER_LETTER_PATH, DATA_SCIENTIST, RECRUITING_COORDINATOR, SOFTWARE_ENGINEER
+from mockservers.testing import in_process_client, make_app
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture
-def ashby(client: httpx.Client) -> Ashby:
-    return Ashby(client)
+def ashby() -> Iterator[Ashby]:
+    """A careers-page integration: a key with jobsRead and candidatesWrite, as Ashby's job-board keys."""
+    with in_process_client(make_app(job_board_settings())) as http:
+        yield Ashby(http, key=JOB_BOARD)
 
 
 def fields(email: str = "ada@example.com", resume: str = "resume_1") -> list[dict[str, Any]]:
