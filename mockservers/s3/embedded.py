@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -48,7 +49,8 @@ class StoredKey(FakeKey):
     """moto's ``FakeKey`` plus the canned ACL name the upload asked for; closes its spool file when dropped.
 
     Keys are never disposed while in use: a download holds its key, so replacing or deleting the
-    object mid-download is safe, and the file closes when the last holder lets go.
+    object mid-download is safe, and the file closes when the last holder lets go (a finaliser
+    registered in ``MotoStore._new_key``; ``__del__`` only marks the key disposed, without moto's warning).
     """
 
     canned_acl = "private"
@@ -117,6 +119,9 @@ class MotoStore:
         if stored.acl is not None:
             _untrack_acl(stored.acl)
         _untrack(stored)
+        # Close the spool file when the key goes, even if the key dies in a garbage-collected cycle
+        # (where the file's own finaliser could otherwise run first and warn "Unclosed file").
+        weakref.finalize(stored, stored._value_buffer.close)
         return stored
 
     def _get(self, bucket: str, key: str) -> StoredKey | None:

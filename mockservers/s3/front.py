@@ -82,12 +82,13 @@ class S3Front:
         request = S3Request.from_scope(scope, entry.id if entry is not None else errors.new_request_id())
         body = Body(receive)
         try:
-            await self._route(request, body, send)
-        except S3Error as error:
-            if error.code != "EntityTooLarge" or request.method != "PUT":
-                # Read what the client is still sending, so it sees the error rather than a broken pipe.
-                await body.drain()
-            await send_error(scope, send, error, request.request_id)
+            try:
+                await self._route(request, body, send)
+            except S3Error as error:
+                if error.code != "EntityTooLarge" or request.method != "PUT":
+                    # Read what the client is still sending, so it sees the error rather than a broken pipe.
+                    await body.drain()
+                await send_error(scope, send, error, request.request_id)
         except ClientDisconnected:
             return
 

@@ -226,3 +226,15 @@ def test_in_process_chunking_does_not_matter(s3: S3Service) -> None:
     with client_for(s3.app, chunk_size=7) as http:
         assert http.put(put_url(s3), content=b"x" * 100).status_code == 200
     assert s3.get_bytes(BUCKET, "obj") == b"x" * 100
+
+
+def test_dropped_services_close_their_files_quietly(clock: Clock) -> None:
+    import gc
+
+    for _ in range(10):
+        service = S3Service(S3Settings(), clock, BASE_URL)
+        service.ensure_bucket(BUCKET, REGION)
+        service.put_bytes(BUCKET, "small", b"x")
+        service.put_bytes(BUCKET, "spooled", BIG)
+        del service
+    gc.collect()
