@@ -57,13 +57,11 @@ def encode_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, byte
     return [(name.encode("latin-1"), value.encode("utf-8")) for name, value in headers]
 
 
-async def send_reply(
-    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes = b"", *, head: bool = False
-) -> None:
-    """A whole answer in one body message; ``head`` keeps the Content-Length but sends no bytes."""
+async def send_reply(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes = b"") -> None:
+    """A whole answer in one body message."""
     headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if head else body})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def send_error(scope: MutableMapping[str, Any], send: Send, error: S3Error, request_id: str) -> None:

@@ -12,60 +12,23 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
-import anyio.to_thread
 from starlette.types import Receive, Scope, Send
 
 from mockservers.core.journal import SCOPE_KEY
 from mockservers.s3 import errors
-from mockservers.s3.asgi import (
-    Body,
-    ClientDisconnected,
-    base_headers,
-    encode_headers,
-    http_date,
-    send_error,
-    send_reply,
-)
+from mockservers.s3.asgi import Body, ClientDisconnected, base_headers, send_error, send_reply
 from mockservers.s3.errors import S3Error
+from mockservers.s3.metadata import object_headers, object_meta, stored_headers
+from mockservers.s3.post import post_object
 from mockservers.s3.presigned import authenticate
 from mockservers.s3.request import S3Request
-from mockservers.s3.store import ObjectInfo, ObjectMeta, ObjectReader, ObjectStore
+from mockservers.s3.store import ObjectReader, ObjectStore, call
 
 if TYPE_CHECKING:
     from mockservers.s3.service import BucketSpec, S3Service
 
-T = TypeVar("T")
-
-MAX_OBJECT_SIZE = 5 * 1024**3
-"""The largest single PUT S3 accepts (5 GiB)."""
-
-SSE_VALUES = frozenset({"AES256", "aws:kms", "aws:kms:dsse"})
-DEFAULT_SSE = "AES256"
-"""S3 encrypts every new object with SSE-S3 unless told otherwise (since January 2023)."""
-
-CANNED_ACLS = frozenset(
-    {
-        "private",
-        "public-read",
-        "public-read-write",
-        "authenticated-read",
-        "aws-exec-read",
-        "bucket-owner-read",
-        "bucket-owner-full-control",
-    }
-)
-STORED_HEADERS = ("cache-control", "content-encoding", "content-language", "expires")
-RESPONSE_OVERRIDES = (
-    ("response-content-type", "content-type"),
-    ("response-content-disposition", "content-disposition"),
-    ("response-cache-control", "cache-control"),
-    ("response-content-encoding", "content-encoding"),
-    ("response-content-language", "content-language"),
-    ("response-expires", "expires"),
-)
 OBJECT_METHODS = "GET, PUT, HEAD, DELETE"
 
 
@@ -99,8 +62,6 @@ class S3Front:
             raise errors.access_denied()
         if not request.key:
             if method == "POST":
-                from mockservers.s3.post import post_object
-
                 await post_object(service, request, body, send)
                 return
             spec = self._bucket(request.bucket)
@@ -188,64 +149,6 @@ class S3Front:
                 break
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
-
-
-async def call(store: ObjectStore, function: Callable[..., T], *args: Any) -> T:
-    """Run a store call: inline for the embedded store, in a worker thread for a networked one."""
-    if store.blocking:
-        return await anyio.to_thread.run_sync(function, *args)
-    return function(*args)
-
-
-def object_meta(header: Callable[[str], str | None], headers: list[tuple[str, str]]) -> ObjectMeta:
-    """What a PUT stores besides the bytes, from its headers; S3's 400 InvalidArgument for a bad SSE or ACL."""
-    sse = header("x-amz-server-side-encryption")
-    if sse is not None and sse not in SSE_VALUES:
-        raise errors.invalid_argument(
-            "The encryption method specified is not supported", "x-amz-server-side-encryption", sse
-        )
-    acl = header("x-amz-acl")
-    if acl is not None and acl not in CANNED_ACLS:
-        raise errors.invalid_argument("", "x-amz-acl", acl)
-    return ObjectMeta(
-        content_type=header("content-type") or "binary/octet-stream",
-        content_disposition=header("content-disposition"),
-        metadata={name[len("x-amz-meta-") :]: value for name, value in headers if name.startswith("x-amz-meta-")},
-        server_side_encryption=sse or DEFAULT_SSE,
-        acl=acl or "private",
-        headers={name: value for name in STORED_HEADERS if (value := header(name)) is not None},
-    )
-
-
-def stored_headers(request_id: str, info: ObjectInfo) -> list[tuple[bytes, bytes]]:
-    """The headers of a successful upload: ETag and the encryption applied."""
-    headers = base_headers(request_id)
-    headers.append((b"etag", info.etag.encode()))
-    if info.server_side_encryption:
-        headers.append((b"x-amz-server-side-encryption", info.server_side_encryption.encode()))
-    return headers
-
-
-def object_headers(request: S3Request, info: ObjectInfo) -> list[tuple[bytes, bytes]]:
-    """GET/HEAD headers: the stored ones, overridden by a signed ``response-*`` query parameter."""
-    values: dict[str, str] = {"content-type": info.content_type}
-    if info.content_disposition is not None:
-        values["content-disposition"] = info.content_disposition
-    values.update(info.headers)
-    for param, name in RESPONSE_OVERRIDES:
-        override = request.params.get(param)
-        if override is not None:
-            values[name] = override
-    pairs = [
-        *values.items(),
-        ("etag", info.etag),
-        ("last-modified", http_date(info.last_modified)),
-        ("accept-ranges", "bytes"),
-    ]
-    if info.server_side_encryption:
-        pairs.append(("x-amz-server-side-encryption", info.server_side_encryption))
-    pairs.extend((f"x-amz-meta-{name}", value) for name, value in info.metadata.items())
-    return base_headers(request.request_id) + encode_headers(pairs)
 
 
 def parse_range(value: str | None, size: int) -> tuple[int, int] | None:

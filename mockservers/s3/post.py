@@ -22,11 +22,11 @@ from starlette.types import Send
 from mockservers.s3 import errors
 from mockservers.s3.asgi import Body, base_headers, send_reply
 from mockservers.s3.errors import S3Error
-from mockservers.s3.front import call, object_meta, stored_headers
+from mockservers.s3.metadata import object_meta, stored_headers
 from mockservers.s3.policy import PostPolicy, decode_policy
 from mockservers.s3.presigned import parse_credential, signature_mismatch
 from mockservers.s3.request import S3Request
-from mockservers.s3.store import ObjectInfo, ObjectStore, Upload
+from mockservers.s3.store import ObjectInfo, ObjectStore, Upload, call
 
 if TYPE_CHECKING:
     from mockservers.s3.service import BucketSpec, S3Service

@@ -29,8 +29,6 @@ class S3Request:
     headers: list[tuple[str, str]]
     """Header names lower-case, values latin-1 decoded, in the order sent."""
     request_id: str
-    mount: str
-    """The decoded mount path (``/s3`` under the dispatcher), for building object URLs."""
 
     def header(self, name: str) -> str | None:
         for key, value in self.headers:
@@ -73,7 +71,6 @@ class S3Request:
             params=params,
             headers=headers,
             request_id=request_id,
-            mount=root,
         )
 
 

@@ -24,7 +24,8 @@ from mockservers.config import S3Settings
 from mockservers.core.clock import Clock
 from mockservers.core.scenarios import Scenario
 from mockservers.s3.errors import SCENARIOS
-from mockservers.s3.front import DEFAULT_SSE, MAX_OBJECT_SIZE, S3Front
+from mockservers.s3.front import S3Front
+from mockservers.s3.metadata import DEFAULT_SSE, MAX_OBJECT_SIZE
 from mockservers.s3.store import ObjectInfo, ObjectMeta, ObjectStore, read_all
 
 if TYPE_CHECKING:

@@ -7,9 +7,13 @@ boto3 directly, so either can hold the bytes while the front does the verifying.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
+
+import anyio.to_thread
+
+T = TypeVar("T")
 
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
 """What S3 answers as Content-Type for an object uploaded without one."""
@@ -119,6 +123,13 @@ class ObjectStore(Protocol):
     def clear(self, buckets: Iterable[str]) -> None:
         """Delete every object in ``buckets``; the buckets stay."""
         ...
+
+
+async def call(store: ObjectStore, function: Callable[..., T], *args: Any) -> T:
+    """Run a store call from the front: inline for the embedded store, in a worker thread for a networked one."""
+    if store.blocking:
+        return await anyio.to_thread.run_sync(function, *args)
+    return function(*args)
 
 
 def read_all(reader: ObjectReader) -> bytes:
