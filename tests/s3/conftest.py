@@ -6,18 +6,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from s3_support import BASE_URL, BUCKET, REGION, client_for
+from s3_support import BASE_URL, BUCKET, FIXED_NOW, REGION, SMALL_BUCKET, SMALL_LIMIT, US_BUCKET, client_for
 
 from mockservers.config import S3Settings
 from mockservers.core.clock import Clock
 from mockservers.s3 import S3Service
-
-FIXED_NOW = 1_893_456_000.0
-"""2030-01-01T00:00:00Z: every signature in these tests is made at a known instant."""
-
-SMALL_BUCKET = "atsmock-small"
-SMALL_LIMIT = 1000
-US_BUCKET = "atsmock-us"
 
 
 @pytest.fixture

@@ -17,6 +17,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 BASE_URL = "http://testserver"
 BUCKET = "atsmock-test"
 REGION = "ap-southeast-2"
+SMALL_BUCKET = "atsmock-small"
+SMALL_LIMIT = 1000
+US_BUCKET = "atsmock-us"
+FIXED_NOW = 1_893_456_000.0
+"""2030-01-01T00:00:00Z: every signature in these tests is made at a known instant."""
 
 
 def mounted(app: ASGIApp, prefix: str = "/s3") -> ASGIApp:

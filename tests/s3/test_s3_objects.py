@@ -11,9 +11,18 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from s3_support import BASE_URL, BUCKET, REGION, client_for, error_detail, s3_error
+from s3_support import (
+    BASE_URL,
+    BUCKET,
+    REGION,
+    SMALL_BUCKET,
+    SMALL_LIMIT,
+    US_BUCKET,
+    client_for,
+    error_detail,
+    s3_error,
+)
 
-from conftest import SMALL_BUCKET, SMALL_LIMIT, US_BUCKET
 from mockservers.config import S3Settings
 from mockservers.core.clock import Clock
 from mockservers.s3 import S3Service

@@ -9,9 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from s3_support import BUCKET, REGION, error_detail, s3_error
+from s3_support import BUCKET, REGION, SMALL_BUCKET, SMALL_LIMIT, error_detail, s3_error
 
-from conftest import SMALL_BUCKET, SMALL_LIMIT
 from mockservers.core.clock import Clock
 from mockservers.s3 import S3Service
 from mockservers.s3.errors import SIGNATURE_MISMATCH
