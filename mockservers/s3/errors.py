@@ -2,7 +2,7 @@
 
 Every rejection the front makes is an ``S3Error(status, code, message, details)``; ``render_error``
 turns it into ``<Error><Code/><Message/>...<RequestId/><HostId/></Error>`` with the status S3 uses.
-The messages are S3's own wording (see ``docs/fidelity.d/s3.md`` for which are documented and
+The messages are S3's own wording (see ``docs/fidelity.md`` for which are documented and
 which were observed or inferred).
 """
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -25,7 +25,9 @@ def at_noon(admin: AdminClient) -> datetime:
     admin.freeze()
     now = datetime.fromisoformat(admin.clock()["now"].replace("Z", "+00:00"))
     noon = datetime(now.year, now.month, now.day, 12, tzinfo=UTC)
-    admin.advance(noon.timestamp() - now.timestamp() + (86_400 if noon < now else 0))
+    if noon < now:
+        noon += timedelta(days=1)
+    admin.advance(noon.timestamp() - now.timestamp())
     return noon
 
 
