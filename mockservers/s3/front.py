@@ -11,7 +11,6 @@ Mounted by the core dispatcher at ``/s3`` (``root_path`` ends in ``/s3``, ``path
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import TYPE_CHECKING
 
 from starlette.types import Receive, Scope, Send
@@ -156,7 +155,7 @@ def parse_range(value: str | None, size: int) -> tuple[int, int] | None:
 
     Like S3, a malformed header or several ranges are ignored (the whole object is sent).
     """
-    if value is None or not value.startswith("bytes=") or "," in value:
+    if value is None or not value.isascii() or not value.startswith("bytes=") or "," in value:
         return None
     first, dash, last = value[len("bytes=") :].strip().partition("-")
     if not dash or not (first.isdigit() or (not first and last.isdigit())) or (last and not last.isdigit()):
@@ -187,7 +186,7 @@ def _invalid_range(value: str, size: int) -> S3Error:
 
 def _content_length(request: S3Request) -> int:
     raw = request.header("content-length")
-    if raw is None or not raw.strip().isdigit():
+    if raw is None or not raw.isascii() or not raw.strip().isdigit():
         raise S3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.")
     return int(raw)
 
@@ -197,7 +196,7 @@ def _content_md5(value: str | None) -> bytes | None:
         return None
     try:
         digest = base64.b64decode(value, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a non-ASCII value
         digest = b""
     if len(digest) != 16:
         raise S3Error(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")

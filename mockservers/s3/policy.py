@@ -133,7 +133,7 @@ def _length_range(item: list[Any]) -> tuple[int, int]:
     if len(item) == 3:
         try:
             low, high = int(item[1]), int(item[2])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
             pass
         else:
             if 0 <= low <= high:

@@ -40,6 +40,8 @@ MAX_EXPIRES = 604800
 """Seven days: the longest a SigV4 presigned URL may live."""
 
 _AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
+_EPOCH_RANGE = (-62135596800.0, 253402300799.0)
+"""0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z: what an error body can show (a SigV2 ``Expires`` may be anything)."""
 _CREDENTIAL_DATE = re.compile(r"\d{8}")
 
 
@@ -53,7 +55,9 @@ class Authenticated:
 
 
 def iso_time(epoch: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+    """``yyyy-MM-ddTHH:mm:ssZ``, clamped to years 1..9999."""
+    t = time.gmtime(min(max(epoch, _EPOCH_RANGE[0]), _EPOCH_RANGE[1]))
+    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}Z"
 
 
 def authenticate(

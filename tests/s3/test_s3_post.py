@@ -356,6 +356,10 @@ def test_oversized_fields_before_the_file(s3: S3Service, http: httpx.Client) -> 
             {"expiration": "2031-01-01T00:00:00Z", "conditions": {}},
             "Invalid Policy: Invalid 'conditions' value: must be a List.",
         ),
+        (
+            {"expiration": "2031-01-01T00:00:00Z", "conditions": [["content-length-range", 0, float("inf")]]},
+            "Invalid Policy: Invalid content-length-range: expecting two non-negative integers, min <= max.",
+        ),
     ],
 )
 def test_malformed_policy_is_invalid_policy_document(

@@ -113,6 +113,12 @@ def test_v2_expires_on_the_mock_clock(boto_v2: Any, v2_http: httpx.Client, wall_
     assert error_detail(response, "ServerTime") is not None
 
 
+def test_v2_expires_before_year_one_is_expired_not_a_crash(boto_v2: Any, v2_http: httpx.Client) -> None:
+    response = v2_http.get(replace_param(get_url(boto_v2), "Expires", "-99999999999999999999"))
+    assert s3_error(response) == (403, "AccessDenied", "Request has expired")
+    assert error_detail(response, "Expires") == "0001-01-01T00:00:00Z"
+
+
 def test_v2_unknown_access_key_is_invalid_access_key_id(boto_v2: Any, v2_http: httpx.Client) -> None:
     response = v2_http.get(replace_param(get_url(boto_v2), "AWSAccessKeyId", "AKIANOBODY"))
     assert s3_error(response)[:2] == (403, "InvalidAccessKeyId")
