@@ -131,14 +131,24 @@ def _conditions(item: Any) -> list[Condition]:
 
 def _length_range(item: list[Any]) -> tuple[int, int]:
     if len(item) == 3:
-        try:
-            low, high = int(item[1]), int(item[2])
-        except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
-            pass
-        else:
-            if 0 <= low <= high:
-                return low, high
+        low, high = _whole_number(item[1]), _whole_number(item[2])
+        if low is not None and high is not None and 0 <= low <= high:
+            return low, high
     raise errors.invalid_policy("Invalid content-length-range: expecting two non-negative integers, min <= max.")
+
+
+def _whole_number(value: Any) -> int | None:
+    """A ``content-length-range`` bound: a JSON integer or a string of digits (S3 takes both); else None.
+
+    Fractions (``0.5``), booleans, ``Infinity`` and ``NaN`` are not byte counts.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.isascii() and value.strip().isdigit():
+        return int(value)
+    return None
 
 
 def _show(op: str, name: str, value: str) -> str:

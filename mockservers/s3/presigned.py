@@ -43,6 +43,7 @@ _AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
 _EPOCH_RANGE = (-62135596800.0, 253402300799.0)
 """0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z: what an error body can show (a SigV2 ``Expires`` may be anything)."""
 _CREDENTIAL_DATE = re.compile(r"\d{8}")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,7 @@ def verify_sigv2(request: S3Request, signer: Signer, secrets: Mapping[str, str],
         raise errors.invalid_access_key(access_key)
     raw_expires = params["Expires"]
     try:
-        expires = int(raw_expires)
+        expires = parse_integer(raw_expires)
     except ValueError:
         raise errors.access_denied(f"Invalid date (should be seconds since epoch): {raw_expires}") from None
     if now > expires:
@@ -214,13 +215,23 @@ def parse_amz_date(value: str) -> float | None:
     return _parse_time(value, "%Y%m%dT%H%M%SZ")
 
 
+def parse_integer(value: str) -> int:
+    """An integer as S3's Java parser reads one: optional sign, ASCII digits, nothing else.
+
+    Python's ``int`` would also take spaces, ``1_0`` and non-ASCII digits, which S3 refuses.
+    """
+    if _INTEGER.fullmatch(value) is None:
+        raise ValueError(value)
+    return int(value)
+
+
 def parse_expires(value: str) -> int:
     """``X-Amz-Expires`` as seconds; S3's 400 when not a number, negative or over a week.
 
     Zero is accepted here and then fails as expired, as S3 answers a URL presigned for 0 seconds.
     """
     try:
-        expires = int(value)
+        expires = parse_integer(value)
     except ValueError:
         raise errors.query_parameters_error("X-Amz-Expires should be a number") from None
     if expires < 0:

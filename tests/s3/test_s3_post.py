@@ -360,6 +360,14 @@ def test_oversized_fields_before_the_file(s3: S3Service, http: httpx.Client) -> 
             {"expiration": "2031-01-01T00:00:00Z", "conditions": [["content-length-range", 0, float("inf")]]},
             "Invalid Policy: Invalid content-length-range: expecting two non-negative integers, min <= max.",
         ),
+        (
+            {"expiration": "2031-01-01T00:00:00Z", "conditions": [["content-length-range", 0.5, 10]]},
+            "Invalid Policy: Invalid content-length-range: expecting two non-negative integers, min <= max.",
+        ),
+        (
+            {"expiration": "2031-01-01T00:00:00Z", "conditions": [["content-length-range", True, 10]]},
+            "Invalid Policy: Invalid content-length-range: expecting two non-negative integers, min <= max.",
+        ),
     ],
 )
 def test_malformed_policy_is_invalid_policy_document(
@@ -373,3 +381,12 @@ def test_malformed_policy_is_invalid_policy_document(
 def test_post_to_an_unknown_bucket_is_no_such_bucket(s3: S3Service, http: httpx.Client) -> None:
     _, fields = presign(s3)
     assert s3_error(post(http, "/s3/atsmock-nope", fields))[:2] == (404, "NoSuchBucket")
+
+
+def test_content_length_range_bounds_may_be_strings(s3: S3Service, http: httpx.Client) -> None:
+    url, fields = presign(s3)
+    policy = policy_of(fields)
+    policy["conditions"][1] = ["content-length-range", str(len(PDF)), str(len(PDF))]
+    signed = resign(s3, fields, policy)
+    assert s3_error(post(http, url, signed, PDF + b"x"))[:2] == (400, "EntityTooLarge")
+    assert post(http, url, signed).status_code == 204

@@ -273,6 +273,9 @@ def test_expired_get_is_access_denied(s3: S3Service, http: httpx.Client, clock: 
         ),
         ("-1", "X-Amz-Expires must be non-negative"),
         ("soon", "X-Amz-Expires should be a number"),
+        ("1_0", "X-Amz-Expires should be a number"),
+        (" 60", "X-Amz-Expires should be a number"),
+        ("\u0666\u0660", "X-Amz-Expires should be a number"),
     ],
 )
 def test_expires_outside_the_range_is_a_400(s3: S3Service, http: httpx.Client, expires: str, message: str) -> None:
