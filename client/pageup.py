@@ -338,8 +338,19 @@ class PageUpClient:
         while True:
             policy = dataclasses.replace(self.policy, attempts=max(1, self.policy.attempts - used))
             response = send(http, counted, policy=policy, retry_safe=idempotent, is_retryable=self._retryable)
+            unreadable = expect_json and response.is_success and _json(response) is None
+            if unreadable:  # ``send`` logs only error statuses; this answer failed too
+                log.warning(
+                    "%s %s answered %d with a body that is not JSON (X-Request-Id %s, attempt %d): %s",
+                    response.request.method,
+                    response.request.url.copy_with(query=None),
+                    response.status_code,
+                    response.headers.get("x-request-id", "-"),
+                    used,
+                    response.text[:500],
+                )
             retry = (not idempotent and response.status_code == 429 and self._retryable(response)) or (
-                idempotent and expect_json and response.is_success and _json(response) is None
+                idempotent and unreadable
             )
             if not retry or used >= self.policy.attempts:
                 return response

@@ -346,11 +346,8 @@ class DocumentStore:
         ids of the seed's table, which custom categories do not have.
         """
         if (name is None) == (system_id is None):
-            problem = "Both" if name is not None else "Neither"
-            message = (
-                f"{problem} documentCategoryName and documentCategoryId were provided; "
-                "one and only one of them is required."
-            )
+            problem = "Both documentCategoryName and" if name is not None else "Neither documentCategoryName nor"
+            message = f"{problem} documentCategoryId were provided; one and only one of them is required."
             raise invalid(FieldError("documentCategoryName", message), FieldError("documentCategoryId", message))
         categories = self.categories(tenant)
         if system_id is not None:

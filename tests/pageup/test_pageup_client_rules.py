@@ -238,15 +238,33 @@ def test_move_is_not_retried_when_the_connection_drops(pageup: PageUpClient, fak
     assert len(fake.calls("/moveFromTemp")) == 1
 
 
-def test_reads_retry_a_body_that_is_not_json(pageup: PageUpClient, fake: FakePageUp) -> None:
-    fake.script["8621"] = [httpx.Response(200, content=b'{"malformed": tru'), httpx.Response(200, json=DOC)]
-    assert pageup.document(8621) == DOC
+def malformed() -> httpx.Response:
+    return httpx.Response(200, content=b'{"malformed": tru', headers={"X-Request-Id": "rid-bad"})
 
 
-def test_move_raises_on_a_body_that_is_not_json(pageup: PageUpClient, fake: FakePageUp) -> None:
-    fake.script["moveFromTemp"] = [httpx.Response(200, content=b'{"malformed": tru')]
-    with pytest.raises(TransportError):
+def test_reads_retry_a_body_that_is_not_json(
+    pageup: PageUpClient, fake: FakePageUp, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.script["8621"] = [malformed(), httpx.Response(200, json=DOC)]
+    with caplog.at_level(logging.WARNING, logger="atsmock.client"):
+        assert pageup.document(8621) == DOC
+    assert [r.getMessage() for r in caplog.records] == [
+        "GET https://api.test/v3/218/recruitment/document/8621 answered 200 with a body that is not JSON "
+        '(X-Request-Id rid-bad, attempt 1): {"malformed": tru'
+    ]
+
+
+def test_move_raises_on_a_body_that_is_not_json(
+    pageup: PageUpClient, fake: FakePageUp, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.script["moveFromTemp"] = [malformed()]
+    with caplog.at_level(logging.WARNING, logger="atsmock.client"), pytest.raises(TransportError):
         pageup.move_from_temp("abc.txt", title="t", file_name="a.txt", document_category_id=7)
+    assert len(fake.calls("/moveFromTemp")) == 1
+    assert [r.getMessage() for r in caplog.records] == [
+        "POST https://api.test/v3/218/recruitment/document/moveFromTemp answered 200 with a body that is not JSON "
+        '(X-Request-Id rid-bad, attempt 1): {"malformed": tru'
+    ]
 
 
 # -- upload ------------------------------------------------------------------------------------------

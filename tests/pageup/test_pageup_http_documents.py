@@ -27,7 +27,7 @@ SEED_HEADERS = {
     "x-amz-acl": "bucket-owner-full-control",
 }
 BOTH = "Both documentCategoryName and documentCategoryId were provided; one and only one of them is required."
-NEITHER = "Neither documentCategoryName and documentCategoryId were provided; one and only one of them is required."
+NEITHER = "Neither documentCategoryName nor documentCategoryId were provided; one and only one of them is required."
 
 
 @pytest.fixture
@@ -46,6 +46,13 @@ def body(physical_file: str, **fields: Any) -> dict[str, Any]:
 def assert_invalid(response: httpx.Response, *fields: tuple[str, str]) -> None:
     assert (response.status_code, response.json()) == (400, invalid_body(*fields))
     assert response.headers["content-type"] == "application/json"
+
+
+def not_in_temp(physical_file: str) -> str:
+    return (
+        f"'{physical_file}' is not a file in temporary storage; "
+        "use the physicalFile of a prepareTempDirectUpload response."
+    )
 
 
 # -- prepareTempDirectUpload -------------------------------------------------------------------------
@@ -262,11 +269,7 @@ def test_a_physical_file_moves_once(pageup: PageUp) -> None:
     prepared = pageup.uploaded()
     assert pageup.move(body(prepared["physicalFile"], documentCategoryId=7)).status_code == 200
     response = pageup.move(body(prepared["physicalFile"], documentCategoryId=7))
-    message = (
-        f"'{prepared['physicalFile']}' is not a file in temporary storage; "
-        "use the physicalFile of a prepareTempDirectUpload response."
-    )
-    assert_invalid(response, ("physicalFile", message))
+    assert_invalid(response, ("physicalFile", not_in_temp(prepared["physicalFile"])))
 
 
 def test_physical_file_must_be_uploaded(pageup: PageUp) -> None:
@@ -281,8 +284,7 @@ def test_physical_file_of_another_tenant_is_unknown(pageup: PageUp) -> None:
     prepared = other.prepare(token=token).json()
     assert other.put(prepared, b"x").status_code == 200
     response = pageup.move(body(prepared["physicalFile"], documentCategoryId=7))
-    assert response.status_code == 400
-    assert response.json()[1]["field"] == "physicalFile"
+    assert_invalid(response, ("physicalFile", not_in_temp(prepared["physicalFile"])))
 
 
 def test_an_object_over_the_maximum_at_move_is_refused(small_app: Any, small: PageUp) -> None:
@@ -409,11 +411,16 @@ def test_expires_in_seconds_out_of_range(pageup: PageUp, value: str, message: st
     assert_invalid(pageup.get(doc["id"], expiresInSeconds=value), ("expiresInSeconds", message))
 
 
-@pytest.mark.parametrize("doc_id", ["99999", "abc", "0", "-1", "1.5", "99999999999999999999"])
-def test_unknown_document_is_404(pageup: PageUp, doc_id: str) -> None:
+@pytest.mark.parametrize(
+    ("doc_id", "expected"),
+    [
+        ("99999", [{"message": "Document 99999 was not found."}]),
+        *((doc_id, NOT_FOUND) for doc_id in ("abc", "0", "-1", "1.5", "99999999999999999999")),
+    ],
+)
+def test_unknown_document_is_404(pageup: PageUp, doc_id: str, expected: list[dict[str, str]]) -> None:
     response = pageup.get(doc_id)
-    assert response.status_code == 404
-    assert response.json() in (NOT_FOUND, [{"message": f"Document {doc_id} was not found."}])
+    assert (response.status_code, response.json()) == (404, expected)
 
 
 def test_another_tenants_document_is_404(pageup: PageUp) -> None:
@@ -480,5 +487,6 @@ def test_reset_forgets_documents_and_temp_files(pageup: PageUp, admin: AdminClie
     admin.reset("pageup")
     response = pageup.get(doc["id"])
     assert (response.status_code, response.json()) == (404, [{"message": f"Document {doc['id']} was not found."}])
-    assert pageup.move(body(prepared["physicalFile"], documentCategoryId=7)).status_code == 400
+    response = pageup.move(body(prepared["physicalFile"], documentCategoryId=7))
+    assert_invalid(response, ("physicalFile", not_in_temp(prepared["physicalFile"])))
     assert pageup.document()["id"] == "8621"

@@ -230,13 +230,16 @@ def test_category_by_system_id_or_name(
     assert store.resolve_category("218", name, system_id).name == expected
 
 
-@pytest.mark.parametrize(("name", "system_id", "problem"), [(None, None, "Neither"), ("Resume", 7, "Both")])
+@pytest.mark.parametrize(
+    ("name", "system_id", "problem"),
+    [(None, None, "Neither documentCategoryName nor"), ("Resume", 7, "Both documentCategoryName and")],
+)
 def test_exactly_one_category_attribute(
     store: DocumentStore, name: str | None, system_id: int | None, problem: str
 ) -> None:
     with pytest.raises(VendorError) as exc:
         store.resolve_category("218", name, system_id)
-    message = f"{problem} documentCategoryName and documentCategoryId were provided; {BOTH_OR_NEITHER}"
+    message = f"{problem} documentCategoryId were provided; {BOTH_OR_NEITHER}"
     assert_error(exc, 400, INVALID, ("documentCategoryName", message), ("documentCategoryId", message))
 
 
