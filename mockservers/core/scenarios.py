@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from starlette.responses import Response
+from starlette.types import ASGIApp
 
 TRANSPORT = "*"
 """Vendor name of the transport scenarios, which apply to every vendor and to S3."""
@@ -13,7 +13,8 @@ TRANSPORT = "*"
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
-    """One scenario. Vendor scenarios carry ``respond``, which builds the vendor's exact answer.
+    """One scenario. Vendor scenarios carry ``respond``, which builds the ASGI app that sends the vendor's
+    exact answer (called with the request's scope, so it can read the journal entry).
 
     ``status`` is the HTTP status the scenario answers with (None for transport scenarios, which
     misbehave below HTTP), ``error_code`` the code the journal records for it.
@@ -24,7 +25,7 @@ class Scenario:
     description: str
     status: int | None = None
     error_code: str | None = None
-    respond: Callable[[], Response] | None = None
+    respond: Callable[[], ASGIApp] | None = None
 
     def as_json(self) -> dict[str, object]:
         return {"name": self.name, "vendor": self.vendor, "description": self.description, "status": self.status}

@@ -13,8 +13,9 @@ import os
 from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
-from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
+from mockservers.core.journal import SCOPE_KEY
 from mockservers.core.scenarios import Scenario
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -76,16 +77,19 @@ def error_headers(error: S3Error, request_id: str, body_length: int) -> list[tup
     return headers
 
 
-def error_response(error: S3Error) -> Response:
-    """A Starlette response carrying ``error`` (for fault scenarios, which build their answer up front)."""
-    request_id = new_request_id()
-    body = render_error(error, request_id)
-    response = Response(body, status_code=error.status, media_type="application/xml")
-    response.headers["x-amz-request-id"] = request_id
-    response.headers["x-amz-id-2"] = host_id()
-    for name, value in error.headers.items():
-        response.headers[name] = value
-    return response
+class FaultReply:
+    """An ASGI app answering ``error`` for a fault scenario, with the journal id as RequestId like every S3 error."""
+
+    def __init__(self, error: S3Error) -> None:
+        self.error = error
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        entry = scope.get(SCOPE_KEY)
+        request_id = entry.id if entry is not None else new_request_id()
+        body = render_error(self.error, request_id)
+        headers = error_headers(self.error, request_id, len(body))
+        await send({"type": "http.response.start", "status": self.error.status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body})
 
 
 # -- the catalogue: one constructor per error the front answers with --------------------------------------
@@ -185,7 +189,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "HTTP 503 with S3's XML error SlowDown 'Please reduce your request rate.' (S3 throttling).",
         status=503,
         error_code="SlowDown",
-        respond=lambda: error_response(slow_down()),
+        respond=lambda: FaultReply(slow_down()),
     ),
     Scenario(
         "s3.internal_error",
@@ -193,6 +197,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         "HTTP 500 with S3's XML error InternalError 'We encountered an internal error. Please try again.'",
         status=500,
         error_code="InternalError",
-        respond=lambda: error_response(internal_error()),
+        respond=lambda: FaultReply(internal_error()),
     ),
 )

@@ -73,12 +73,7 @@ def test_scenarios_answer_s3s_xml() -> None:
         ("s3.slow_down", "s3", 503, "SlowDown"),
         ("s3.internal_error", "s3", 500, "InternalError"),
     }
-    respond = by_name["s3.slow_down"].respond
-    assert respond is not None
-    response = respond()
-    assert response.status_code == 503
-    root = ET.fromstring(bytes(response.body))
-    assert (root.findtext("Code"), root.findtext("Message")) == ("SlowDown", "Please reduce your request rate.")
+    assert all(by_name[name].respond is not None for name in by_name)
 
 
 @pytest.mark.parametrize(
@@ -130,9 +125,15 @@ def test_errors_are_journaled_with_s3s_code_and_request_id(atsmock: Any) -> None
 
 
 @pytest.mark.parametrize(
-    ("scenario", "status", "code"), [("s3.slow_down", 503, "SlowDown"), ("s3.internal_error", 500, "InternalError")]
+    ("scenario", "status", "code", "message"),
+    [
+        ("s3.slow_down", 503, "SlowDown", "Please reduce your request rate."),
+        ("s3.internal_error", 500, "InternalError", "We encountered an internal error. Please try again."),
+    ],
 )
-def test_fault_scenarios_target_one_operation(atsmock: Any, scenario: str, status: int, code: str) -> None:
+def test_fault_scenarios_target_one_operation(
+    atsmock: Any, scenario: str, status: int, code: str, message: str
+) -> None:
     s3 = atsmock.platform.s3
     s3.put_bytes(BUCKET, "cv.pdf", b"%PDF")
     with in_process_client(atsmock) as http:
@@ -141,7 +142,11 @@ def test_fault_scenarios_target_one_operation(atsmock: Any, scenario: str, statu
         get = s3.presign_get(bucket=BUCKET, key="cv.pdf", expires_in=60, region=REGION)
         assert http.get(get).content == b"%PDF"
         put = s3.presign_put(bucket=BUCKET, key="cv.pdf", expires_in=60, region=REGION, headers={})
-        assert s3_error(http.put(put, content=b"new"))[:2] == (status, code)
+        faulted = http.put(put, content=b"new")
+        assert s3_error(faulted) == (status, code, message)
+        assert faulted.headers["content-type"] == "application/xml"
+        assert error_detail(faulted, "RequestId") == faulted.headers["x-amz-request-id"]
+        assert faulted.headers["x-amz-request-id"] == faulted.headers["x-request-id"]
         assert http.put(put, content=b"new").status_code == 200
         assert admin.requests(vendor="s3")[1]["response"]["errorCode"] == code
 
