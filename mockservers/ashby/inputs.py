@@ -210,7 +210,10 @@ def integer(body: Mapping[str, Any], name: str, *, required: bool = True) -> int
         if required:
             raise invalid(name, "is required")
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not float(value).is_integer():
+    # A float is checked as a float: float() of a huge int (JSON allows any length) overflows.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise invalid(name, "must be an integer")
+    if isinstance(value, float) and not value.is_integer():
         raise invalid(name, "must be an integer")
     return int(value)
 

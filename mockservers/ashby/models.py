@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import secrets
 import uuid
@@ -421,10 +422,18 @@ def _decode_token(token: str, kind: str) -> dict[str, Any] | None:
         after, since = state.get("after"), state.get("since")
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             return None
-        if since is not None and (isinstance(since, bool) or not isinstance(since, int | float)):
+        if since is not None and not _is_epoch(since):
             return None
-    else:
-        since = state.get("since")
-        if isinstance(since, bool) or not isinstance(since, int | float):
-            return None
+    elif not _is_epoch(state.get("since")):
+        return None
     return state
+
+
+def _is_epoch(value: Any) -> bool:
+    """A finite number of seconds, as the tokens this API writes hold (an edited token may hold anything)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False

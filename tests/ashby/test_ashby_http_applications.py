@@ -220,4 +220,6 @@ def test_submit_multipart_unpublished_flag(ashby: Ashby) -> None:
         "allowSubmissionForUnpublishedJobPosting": "false",
     }
     response = ashby.post("applicationForm.submit", data=form, files={"resume_1": ("cv.pdf", PDF)})
-    assert response.json()["errors"] == ["job_posting_not_published"]
+    message = f"Job posting {DATA_SCIENTIST} is not published"
+    assert (response.status_code, response.json()) == (200, envelope(response, "job_posting_not_published", message))
+    assert ashby.ok("candidate.list", {}) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -76,6 +77,7 @@ def test_handle_fields_are_required(ashby: Ashby, missing: str, message: str) ->
         ({"fileUploadContext": 1}, "fileUploadContext: must be a string"),
         ({"contentLength": 0}, "contentLength: must be between 1 and 104857600 bytes"),
         ({"contentLength": 104857601}, "contentLength: must be between 1 and 104857600 bytes"),
+        ({"contentLength": 10**400}, "contentLength: must be between 1 and 104857600 bytes"),
         ({"contentLength": "10"}, "contentLength: must be an integer"),
         ({"contentLength": 1.5}, "contentLength: must be an integer"),
         ({"contentLength": True}, "contentLength: must be an integer"),
@@ -215,6 +217,15 @@ def test_list_pages_through_cursors(ashby: Ashby) -> None:
     ashby.fails("candidate.list", {"cursor": "garbage"}, "invalid_input", "cursor: is not a cursor this API returned")
     ashby.fails("candidate.list", {"limit": 0}, "invalid_input", "limit: must be a positive integer")
     ashby.fails("candidate.list", {"limit": "2"}, "invalid_input", "limit: must be an integer")
+
+
+def test_list_edge_numbers_get_the_envelope(ashby: Ashby) -> None:
+    """Numbers too big for a float (JSON allows any length) are answered, never a 500."""
+    created = ashby.candidate()
+    assert ashby.ok("candidate.list", {"limit": 10**400}) == [created]
+    token = base64.urlsafe_b64encode(b'{"k":"s","since":1' + b"0" * 400 + b"}").decode()
+    message = "syncToken: is not a sync token this API returned"
+    ashby.fails("candidate.list", {"syncToken": token}, "invalid_input", message)
 
 
 # -- attaching files -------------------------------------------------------------------------------

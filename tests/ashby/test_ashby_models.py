@@ -328,6 +328,19 @@ def test_list_rejects_foreign_cursors_and_sync_tokens(store: AshbyStore) -> None
     assert_error(exc, 200, "invalid_input", "syncToken: is not a sync token this API returned")
 
 
+@pytest.mark.parametrize("since", [b"1" + b"0" * 400, b"NaN", b"Infinity", b'"1"', b"true"])
+def test_list_rejects_edited_token_times(store: AshbyStore, since: bytes) -> None:
+    """A time a token could not have been written with (too big for a float, not finite) is foreign."""
+    cursor = base64.urlsafe_b64encode(b'{"k":"c","after":1,"since":' + since + b"}").decode()
+    with pytest.raises(VendorError) as exc:
+        store.list_candidates(None, cursor, None)
+    assert_error(exc, 200, "invalid_input", "cursor: is not a cursor this API returned")
+    token = base64.urlsafe_b64encode(b'{"k":"s","since":' + since + b"}").decode()
+    with pytest.raises(VendorError) as exc:
+        store.list_candidates(None, None, token)
+    assert_error(exc, 200, "invalid_input", "syncToken: is not a sync token this API returned")
+
+
 def test_sync_token_returns_only_what_changed_since(store: AshbyStore, clock: Clock) -> None:
     old = store.create_candidate("old")
     store.create_candidate("untouched")
