@@ -88,7 +88,10 @@ class AshbySettings:
     api_keys: tuple[AshbyKey, ...] = (
         AshbyKey("atsmock-ashby", ("candidatesRead", "candidatesWrite")),
         AshbyKey("atsmock-ashby-readonly", ("candidatesRead",)),
+        AshbyKey("atsmock-ashby-jobboard", ("jobsRead", "candidatesWrite")),
     )
+    """The issue's two keys, plus a job-board key (as Ashby's "Job Board" keys) so the seeded postings
+    can be read with the defaults: neither of the other two has ``jobsRead``."""
     region: str = "us-east-1"
     max_content_length: int = 100 * 1024 * 1024
     """Largest ``contentLength`` a file upload handle accepts, and the largest deprecated multipart file."""

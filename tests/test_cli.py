@@ -31,6 +31,7 @@ pageup    client_id                        atsmock-pageup-readonly              
 pageup    client_id                        atsmock-pageup-219                    atsmock-pageup-219-secret         tenant 219, Public.Document.Read Public.Document.Write
 ashby     api key (Basic, empty password)  atsmock-ashby                                                           candidatesRead candidatesWrite
 ashby     api key (Basic, empty password)  atsmock-ashby-readonly                                                  candidatesRead
+ashby     api key (Basic, empty password)  atsmock-ashby-jobboard                                                  jobsRead candidatesWrite
 wttj      bearer token                     atsmock-wttj                                                            documents_r documents_rw candidates_r candidates_rw
 wttj      bearer token                     atsmock-wttj-readonly                                                   documents_r candidates_r
 clinch    access id                        atsmock-clinch                        atsmock-clinch-secret             all
@@ -75,11 +76,12 @@ def test_the_default_table_holds_every_credential_of_the_issue() -> None:
     ]
     assert cells[3][2:] == ["atsmock-ashby", "candidatesRead candidatesWrite"]
     assert cells[4][2:] == ["atsmock-ashby-readonly", "candidatesRead"]
-    assert cells[5][2:] == ["atsmock-wttj", "documents_r documents_rw candidates_r candidates_rw"]
-    assert cells[6][2:] == ["atsmock-wttj-readonly", "documents_r candidates_r"]
-    assert cells[7][2:] == ["atsmock-clinch", "atsmock-clinch-secret", "all"]
-    assert cells[8][2:] == ["00000000-0000-4000-8000-000000000001", "atsmock-endorsed-secret", "all:read all:write"]
-    assert cells[9][2:] == ["00000000-0000-4000-8000-000000000002", "atsmock-endorsed-readonly-secret", "all:read"]
+    assert cells[5][2:] == ["atsmock-ashby-jobboard", "jobsRead candidatesWrite"]
+    assert cells[6][2:] == ["atsmock-wttj", "documents_r documents_rw candidates_r candidates_rw"]
+    assert cells[7][2:] == ["atsmock-wttj-readonly", "documents_r candidates_r"]
+    assert cells[8][2:] == ["atsmock-clinch", "atsmock-clinch-secret", "all"]
+    assert cells[9][2:] == ["00000000-0000-4000-8000-000000000001", "atsmock-endorsed-secret", "all:read all:write"]
+    assert cells[10][2:] == ["00000000-0000-4000-8000-000000000002", "atsmock-endorsed-readonly-secret", "all:read"]
 
 
 def test_credentials_follow_the_config_file_and_the_environment(

@@ -79,7 +79,8 @@ def job_board_settings(**ashby: Any) -> Any:
 
     from mockservers.config import AshbyKey, AshbySettings, Settings
 
-    keys = (*AshbySettings().api_keys, AshbyKey(JOB_BOARD, ("jobsRead", "candidatesRead", "candidatesWrite")))
+    defaults = tuple(k for k in AshbySettings().api_keys if k.api_key != JOB_BOARD)
+    keys = (*defaults, AshbyKey(JOB_BOARD, ("jobsRead", "candidatesRead", "candidatesWrite")))
     return dataclasses.replace(Settings(), ashby=AshbySettings(**{"api_keys": keys, **ashby}))
 
 

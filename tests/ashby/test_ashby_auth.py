@@ -95,6 +95,7 @@ def test_default_keys() -> None:
     assert keys == {
         "atsmock-ashby": ("candidatesRead", "candidatesWrite"),
         "atsmock-ashby-readonly": ("candidatesRead",),
+        "atsmock-ashby-jobboard": ("jobsRead", "candidatesWrite"),
     }
 
 

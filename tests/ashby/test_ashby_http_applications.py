@@ -54,6 +54,28 @@ def test_list_published_postings(ashby: Ashby) -> None:
     ashby.fails("jobPosting.list", {"listedOnly": "yes"}, "invalid_input", "listedOnly: must be a boolean")
 
 
+def test_the_default_job_board_key_reads_postings_and_submits() -> None:
+    with in_process_client(make_app()) as http:
+        board = Ashby(http, key=JOB_BOARD)
+        assert [p["id"] for p in board.ok("jobPosting.list", {})] == [SOFTWARE_ENGINEER, RECRUITING_COORDINATOR]
+        submitted = submit_json(board)
+        assert (submitted.status_code, submitted.json()["success"]) == (200, True)
+        board.fails(
+            "candidate.list",
+            {},
+            "missing_endpoint_permission",
+            "The API key does not have the candidatesRead permission required by this endpoint",
+            status=403,
+        )
+        Ashby(http).fails(
+            "jobPosting.list",
+            {},
+            "missing_endpoint_permission",
+            "The API key does not have the jobsRead permission required by this endpoint",
+            status=403,
+        )
+
+
 def test_posting_info(ashby: Ashby) -> None:
     info = ashby.ok("jobPosting.info", {"jobPostingId": SOFTWARE_ENGINEER})
     assert info["title"] == "Software Engineer"

@@ -35,6 +35,7 @@ def test_defaults_are_the_issue_credentials() -> None:
     assert s.ashby.api_keys == (
         AshbyKey("atsmock-ashby", ("candidatesRead", "candidatesWrite")),
         AshbyKey("atsmock-ashby-readonly", ("candidatesRead",)),
+        AshbyKey("atsmock-ashby-jobboard", ("jobsRead", "candidatesWrite")),
     )
     assert s.wttj.tokens == (
         BearerToken("atsmock-wttj", ("documents_r", "documents_rw", "candidates_r", "candidates_rw")),
