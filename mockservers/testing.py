@@ -23,10 +23,34 @@ def in_process_settings(settings: Settings | None = None) -> Settings:
 
 def in_process_client(app: Any, base_url: str = IN_PROCESS_URL, **kwargs: Any) -> httpx.Client:
     """A sync httpx client that calls ``app`` in-process (no socket). The one place that chooses how."""
-    from a2wsgi import ASGIMiddleware
+    return httpx.Client(transport=InProcessTransport(app), base_url=base_url, **kwargs)
 
-    transport = httpx.WSGITransport(app=ASGIMiddleware(app, loop=_shared_loop()))  # type: ignore[arg-type]
-    return httpx.Client(transport=transport, base_url=base_url, **kwargs)
+
+class InProcessTransport(httpx.BaseTransport):
+    """Runs each request through httpx's own ASGI transport on one shared event-loop thread.
+
+    ASGI end to end, so the app sees the raw path and header bytes as a server would hand them over
+    (a WSGI bridge re-decodes them and fails on a non-ASCII path such as ``/s3/b/Müller.pdf``).
+    Exceptions the app raises, such as a fault's ``ConnectionDropped``, reach the caller.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self._asgi = httpx.ASGITransport(app=app)
+        self._loop = _shared_loop()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        forwarded = httpx.Request(
+            request.method, request.url, headers=request.headers, content=body, extensions=request.extensions
+        )
+        return asyncio.run_coroutine_threadsafe(self._call(forwarded), self._loop).result()
+
+    async def _call(self, request: httpx.Request) -> httpx.Response:
+        response = await self._asgi.handle_async_request(request)
+        content = b"".join([chunk async for chunk in response.aiter_raw()])
+        return httpx.Response(
+            response.status_code, headers=response.headers.raw, stream=httpx.ByteStream(content), request=request
+        )
 
 
 _loop: asyncio.AbstractEventLoop | None = None
@@ -34,7 +58,7 @@ _loop_lock = threading.Lock()
 
 
 def _shared_loop() -> asyncio.AbstractEventLoop:
-    """One event loop thread for every in-process client (a2wsgi would start one per client)."""
+    """One event loop thread for every in-process client and every request."""
     global _loop
     with _loop_lock:
         if _loop is None:

@@ -1,8 +1,8 @@
 """Helpers for the S3 tests: an in-process transport that keeps the raw path, and S3 error parsing.
 
-``mockservers.testing.in_process_client`` goes through WSGI (a2wsgi), which has no raw path and
-cannot carry non-latin-1 paths; S3's canonical URI is the path as sent, so these tests call the
-front as uvicorn would: ``path`` decoded, ``raw_path`` as sent, ``root_path`` the ``/s3`` mount.
+These tests call the bare S3 front (no dispatcher) as uvicorn would: ``path`` decoded, ``raw_path``
+as sent, ``root_path`` the ``/s3`` mount, and the body in ``chunk_size`` pieces so streaming is
+exercised (``mockservers.testing.in_process_client`` hands the body over in one piece).
 """
 
 from __future__ import annotations
