@@ -6,12 +6,13 @@ import email.utils
 import logging
 import random
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
 
-from client.errors import TransportError
+from client.errors import StorageError, TransportError
 
 log = logging.getLogger("atsmock.client")
 
@@ -98,6 +99,20 @@ def send(
             policy.sleep(policy.delay(attempt, response))
             continue
         return response
+
+
+def storage_error(response: httpx.Response) -> StorageError:
+    """An S3 ``<Error><Code/><Message/></Error>`` answer (or any other body) as a ``StorageError``."""
+    code: str | None = None
+    message = response.text[:500]
+    try:
+        root = ET.fromstring(response.content)
+        code = root.findtext("Code")
+        message = root.findtext("Message") or message
+    except ET.ParseError:
+        pass
+    request_id = response.headers.get("x-amz-request-id") or response.headers.get("x-request-id")
+    return StorageError(response.status_code, code, message, request_id)
 
 
 def _safe_url(request: httpx.Request) -> str:

@@ -8,8 +8,9 @@ Usage::
     url = ashby.file_url(ashby.candidate(candidate["id"])["resumeFileHandle"]["handle"])
 
 Errors: ``AshbyError`` (an ``ApiError``) when Ashby answers ``success: false`` (HTTP 200 for
-input errors, 401/403/429/500 otherwise), carrying ``errorInfo``; ``ApiError`` when the storage
-upload is refused (S3's ``<Error><Code>``); ``TransportError`` when no usable answer came back.
+input errors, 401/403/429/500 otherwise), carrying ``errorInfo``; ``StorageError`` (an
+``ApiError``) when the storage upload is refused (S3's ``<Error><Code>``); ``TransportError``
+when no usable answer came back.
 
 Retries (``client._http.send``): reads, handle creation and the storage upload retry 429, 5xx,
 dropped connections and unreadable bodies; calls that create something (candidate.create, the
@@ -22,14 +23,13 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from client._http import RetryPolicy, send
+from client._http import RetryPolicy, send, storage_error
 from client.errors import ApiError, TransportError
 
 
@@ -187,7 +187,7 @@ class AshbyClient:
 
         response = self._exchange(self.upload_http, build, idempotent=True)
         if not response.is_success:
-            raise _storage_error(response)
+            raise storage_error(response)
 
     def upload_file_handle(self, context: str, data: bytes, filename: str, content_type: str) -> str:
         """Both steps of the handle flow; the handle to pass to uploadResume, uploadFile or a form."""
@@ -224,7 +224,7 @@ class AshbyClient:
         url = self.file_url(file_handle)
         response = self._exchange(self.upload_http, lambda: self.upload_http.build_request("GET", url), idempotent=True)
         if not response.is_success:
-            raise _storage_error(response)
+            raise storage_error(response)
         return response.content
 
     # -- job postings and applications ---------------------------------------------------------------
@@ -274,17 +274,3 @@ def _is_json(response: httpx.Response) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _storage_error(response: httpx.Response) -> ApiError:
-    """An S3-style ``<Error><Code/><Message/></Error>`` answer as an ``ApiError``."""
-    code: str | None = None
-    message = response.text[:500]
-    try:
-        root = ET.fromstring(response.content)
-        code = root.findtext("Code")
-        message = root.findtext("Message") or message
-    except ET.ParseError:
-        pass
-    request_id = response.headers.get("x-amz-request-id") or response.headers.get("x-request-id")
-    return ApiError(response.status_code, code, message, request_id)

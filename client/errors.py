@@ -18,5 +18,9 @@ class ApiError(ClientError):
         self.request_id = request_id
 
 
+class StorageError(ApiError):
+    """The storage (S3) refused an upload or download: ``code`` is S3's (``EntityTooLarge``, ...)."""
+
+
 class TransportError(ClientError):
     """No usable answer: the connection failed, timed out, or the body could not be read or parsed."""

@@ -31,7 +31,6 @@ import logging
 import os
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,8 +38,9 @@ from typing import IO, Any
 
 import httpx
 
-from client._http import RetryPolicy, retry_after, send
+from client._http import RetryPolicy, retry_after, send, storage_error
 from client.errors import ApiError, TransportError
+from client.errors import StorageError as StorageError  # re-exported: PageUp callers catch it from here
 
 log = logging.getLogger("atsmock.client")
 
@@ -74,10 +74,6 @@ class PageUpError(ApiError):
             if "field" in item:
                 self.fields.setdefault(item["field"], []).append(item["message"])
         self.retry_after = retry_after
-
-
-class StorageError(ApiError):
-    """The storage (S3) refused the upload or download: ``code`` is S3's (``EntityTooLarge``, ...)."""
 
 
 class PageUpClient:
@@ -191,7 +187,7 @@ class PageUpClient:
 
             response = self._exchange(self.storage_http, build, idempotent=True)
         if not response.is_success:
-            raise _storage_error(response)
+            raise storage_error(response)
 
     def move_from_temp(
         self,
@@ -279,7 +275,7 @@ class PageUpClient:
             response.read()
             response.close()
             if response.status_code != 403 or attempt == 2:
-                raise _storage_error(response)
+                raise storage_error(response)
         try:
             yield response
         finally:
@@ -434,17 +430,3 @@ def _token_error(response: httpx.Response, body: Any) -> PageUpError:
         code, message = None, response.text[:500] or f"HTTP {response.status_code}"
     after = retry_after(response) if response.status_code == 429 else None
     return PageUpError(response.status_code, [{"message": message}], response.headers.get("x-request-id"), code, after)
-
-
-def _storage_error(response: httpx.Response) -> StorageError:
-    """An S3-style ``<Error><Code/><Message/></Error>`` answer."""
-    code: str | None = None
-    message = response.text[:500]
-    try:
-        root = ET.fromstring(response.content)
-        code = root.findtext("Code")
-        message = root.findtext("Message") or message
-    except ET.ParseError:
-        pass
-    request_id = response.headers.get("x-amz-request-id") or response.headers.get("x-request-id")
-    return StorageError(response.status_code, code, message, request_id)

@@ -13,7 +13,7 @@ from ashby_support import JOB_BOARD, KEY, PDF, job_board_settings
 
 from client._http import RetryPolicy
 from client.ashby import AshbyClient, AshbyError, FilePart, UploadTarget
-from client.errors import ApiError, TransportError
+from client.errors import ApiError, StorageError, TransportError
 from mockservers.ashby.postings import COVER_LETTER_PATH, SOFTWARE_ENGINEER
 from mockservers.testing import AdminClient, running
 
@@ -177,10 +177,10 @@ def test_upload_sends_every_field_then_the_file_last(sleeps: list[float]) -> Non
     assert parts_of(request) == [("key", b"k"), ("Content-Type", b"application/pdf"), ("policy", b"p"), ("file", PDF)]
 
 
-def test_storage_refusals_are_api_errors(sleeps: list[float]) -> None:
+def test_storage_refusals_are_storage_errors(sleeps: list[float]) -> None:
     xml = b"<Error><Code>AccessDenied</Code><Message>Invalid according to Policy: Policy expired.</Message></Error>"
     script = Script(httpx.Response(403, content=xml, headers={"x-amz-request-id": "amz-1"}))
-    with pytest.raises(ApiError) as exc:
+    with pytest.raises(StorageError) as exc:
         make(script, sleeps).upload(UploadTarget("h", "https://s3.example/b", {}), PDF, "cv.pdf", "application/pdf")
     error = exc.value
     assert (error.status, error.code, error.message, error.request_id) == (
