@@ -164,13 +164,12 @@ class MoveRequest:
 
 @dataclass(slots=True)
 class TempUpload:
-    """A ``physicalFile`` handed out by prepareTempDirectUpload, until it is moved."""
+    """A ``physicalFile`` handed out by prepareTempDirectUpload, until it is moved (then forgotten)."""
 
     tenant: str
     physical_file: str
     file_name: str
     content_type: str
-    moved: bool = False
 
     @property
     def key(self) -> str:
@@ -410,7 +409,7 @@ class DocumentStore:
                 raise VendorError(404, "not_found", f"Document {request.id} was not found.")
         category = self.resolve_category(tenant, request.category_name, request.category_id)
         upload = self.uploads.get((tenant, request.physical_file))
-        if upload is None or upload.moved:
+        if upload is None:
             raise invalid(
                 FieldError(
                     "physicalFile",
@@ -429,7 +428,9 @@ class DocumentStore:
         physical_file = f"{uuid.uuid4()}{extension(upload.physical_file)}"
         self.objects.copy_object(TEMP_BUCKET, upload.key, STORE_BUCKET, object_key(tenant, physical_file))
         self.objects.delete_object(TEMP_BUCKET, upload.key)
-        upload.moved = True
+        # Forgotten once moved: a second move is refused like an unknown one, and a long run of
+        # uploads leaves no record behind.
+        del self.uploads[(tenant, upload.physical_file)]
         if replaced is not None:
             self.objects.delete_object(STORE_BUCKET, replaced.key)
             doc_id = replaced.id

@@ -294,6 +294,7 @@ def test_ids_count_up_from_the_seeds_sample(store: DocumentStore, objects: FakeO
 def test_a_physical_file_moves_once(store: DocumentStore, objects: FakeObjects) -> None:
     physical = uploaded(store, objects)
     store.move_from_temp("218", move(physical))
+    assert store.uploads == {}
     with pytest.raises(VendorError) as exc:
         store.move_from_temp("218", move(physical))
     assert_error(
