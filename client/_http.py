@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import logging
 import random
@@ -30,6 +31,14 @@ class RetryPolicy:
     base_delay: float = 0.2
     max_delay: float = 10.0
     sleep: Callable[[float], None] = field(default=time.sleep)
+
+    def retryable(self, response: httpx.Response) -> bool:
+        """429 and 5xx are worth another try, unless the server asks for a longer wait than
+        ``max_delay`` (a daily quota, say): then the caller is told at once."""
+        if response.status_code not in RETRYABLE_STATUSES:
+            return False
+        after = retry_after(response)
+        return response.status_code != 429 or after is None or after <= self.max_delay
 
     def delay(self, attempt: int, response: httpx.Response | None) -> float:
         if response is not None:
@@ -62,7 +71,6 @@ def send(
     *,
     policy: RetryPolicy,
     retry_safe: bool,
-    is_retryable: Callable[[httpx.Response], bool] | None = None,
 ) -> httpx.Response:
     """Send the request ``build`` makes, retrying 429/5xx and dropped connections when ``retry_safe``.
 
@@ -70,7 +78,6 @@ def send(
     is (the caller turns errors into its vendor's exception); connection failures after the last
     attempt raise ``TransportError``.
     """
-    retryable = is_retryable or (lambda r: r.status_code in RETRYABLE_STATUSES)
     attempt = 0
     while True:
         attempt += 1
@@ -95,10 +102,58 @@ def send(
             attempt,
             response.text[:500],
         )
-        if retry_safe and attempt < policy.attempts and retryable(response):
+        if retry_safe and attempt < policy.attempts and policy.retryable(response):
             policy.sleep(policy.delay(attempt, response))
             continue
         return response
+
+
+def exchange(
+    client: httpx.Client,
+    build: Callable[[], httpx.Request],
+    *,
+    policy: RetryPolicy,
+    idempotent: bool,
+    expect_json: bool = False,
+) -> httpx.Response:
+    """``send`` with one budget of attempts, plus the two retries ``send`` leaves to its caller: a
+    429 on a call that is not idempotent (vendors answer it before doing anything), and a success
+    whose body is not JSON on one that is (logged like any failed answer)."""
+    used = 0
+
+    def counted() -> httpx.Request:
+        nonlocal used
+        used += 1
+        return build()
+
+    while True:
+        remaining = dataclasses.replace(policy, attempts=max(1, policy.attempts - used))
+        response = send(client, counted, policy=remaining, retry_safe=idempotent)
+        unreadable = expect_json and response.is_success and not is_json(response)
+        if unreadable:  # ``send`` logs only error statuses; this answer failed too
+            log.warning(
+                "%s %s answered %d with a body that is not JSON (X-Request-Id %s, attempt %d): %s",
+                response.request.method,
+                _safe_url(response.request),
+                response.status_code,
+                response.headers.get("x-request-id", "-"),
+                used,
+                response.text[:500],
+            )
+        retry = (not idempotent and response.status_code == 429 and policy.retryable(response)) or (
+            idempotent and unreadable
+        )
+        if not retry or used >= policy.attempts:
+            return response
+        policy.sleep(policy.delay(used, response))
+
+
+def is_json(response: httpx.Response) -> bool:
+    try:
+        response.json()
+    except ValueError:
+        return False
+    return True
 
 
 def storage_error(response: httpx.Response) -> StorageError:

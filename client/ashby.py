@@ -15,21 +15,21 @@ when no usable answer came back.
 Retries (``client._http.send``): reads, handle creation and the storage upload retry 429, 5xx,
 dropped connections and unreadable bodies; calls that create something (candidate.create, the
 upload and attach calls, applicationForm.submit) retry only 429, which Ashby answers before it
-does anything.
+does anything. A 429 whose ``Retry-After`` is longer than the policy's ``max_delay`` is raised at
+once (the same rule as the PageUp client).
 """
 
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from client._http import RetryPolicy, send, storage_error
+from client._http import RetryPolicy, exchange, storage_error
 from client.errors import ApiError, TransportError
 
 
@@ -93,36 +93,14 @@ class AshbyClient:
             headers = {**self._headers, "Content-Type": "application/json"}
             return self.http.build_request("POST", f"/{method}", content=payload, headers=headers)
 
-        return self._envelope(self._exchange(self.http, build, idempotent=idempotent, expect_json=True))
+        return self._envelope(exchange(self.http, build, policy=self.policy, idempotent=idempotent, expect_json=True))
 
     def _call_multipart(self, method: str, data: Mapping[str, str], files: Mapping[str, FilePart]) -> Any:
         def build() -> httpx.Request:
             parts = {name: (f.filename, f.data, f.content_type) for name, f in files.items()}
             return self.http.build_request("POST", f"/{method}", data=dict(data), files=parts, headers=self._headers)
 
-        return self._envelope(self._exchange(self.http, build, idempotent=False, expect_json=True))
-
-    def _exchange(
-        self, http: httpx.Client, build: Callable[[], httpx.Request], *, idempotent: bool, expect_json: bool = False
-    ) -> httpx.Response:
-        """``send`` with one budget of attempts, plus the two retries ``send`` leaves to its caller:
-        429 on calls that are not idempotent, and an unreadable success body on those that are."""
-        used = 0
-
-        def counted() -> httpx.Request:
-            nonlocal used
-            used += 1
-            return build()
-
-        while True:
-            policy = dataclasses.replace(self.policy, attempts=max(1, self.policy.attempts - used))
-            response = send(http, counted, policy=policy, retry_safe=idempotent)
-            retry = (not idempotent and response.status_code == 429) or (
-                idempotent and expect_json and response.is_success and not _is_json(response)
-            )
-            if not retry or used >= self.policy.attempts:
-                return response
-            self.policy.sleep(self.policy.delay(used, response))
+        return self._envelope(exchange(self.http, build, policy=self.policy, idempotent=False, expect_json=True))
 
     @staticmethod
     def _envelope(response: httpx.Response) -> Any:
@@ -185,7 +163,7 @@ class AshbyClient:
                 "POST", target.url, data=target.fields, files={"file": (filename, data, content_type)}
             )
 
-        response = self._exchange(self.upload_http, build, idempotent=True)
+        response = exchange(self.upload_http, build, policy=self.policy, idempotent=True)
         if not response.is_success:
             raise storage_error(response)
 
@@ -222,7 +200,9 @@ class AshbyClient:
     def download(self, file_handle: str) -> bytes:
         """The bytes behind a candidate file handle (``file.info``, then a GET on its URL)."""
         url = self.file_url(file_handle)
-        response = self._exchange(self.upload_http, lambda: self.upload_http.build_request("GET", url), idempotent=True)
+        response = exchange(
+            self.upload_http, lambda: self.upload_http.build_request("GET", url), policy=self.policy, idempotent=True
+        )
         if not response.is_success:
             raise storage_error(response)
         return response.content
@@ -266,11 +246,3 @@ class AshbyClient:
             parts[name] = part
         data = {"jobPostingId": job_posting_id, "applicationForm": json.dumps({"fieldSubmissions": submissions})}
         return dict(self._call_multipart("applicationForm.submit", data, parts))
-
-
-def _is_json(response: httpx.Response) -> bool:
-    try:
-        response.json()
-    except ValueError:
-        return False
-    return True

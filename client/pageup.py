@@ -25,7 +25,6 @@ came back. Every failed request is logged with its ``X-Request-Id``.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -38,7 +37,7 @@ from typing import IO, Any
 
 import httpx
 
-from client._http import RetryPolicy, retry_after, send, storage_error
+from client._http import RetryPolicy, exchange, retry_after, storage_error
 from client.errors import ApiError, TransportError
 from client.errors import StorageError as StorageError  # re-exported: PageUp callers catch it from here
 
@@ -127,7 +126,7 @@ class PageUpClient:
             return self.http.build_request("POST", self.token_url, data=form, headers={"Accept": "application/json"})
 
         started = self.clock()
-        response = self._exchange(self.http, build, idempotent=True)
+        response = exchange(self.http, build, policy=self.policy, idempotent=True)
         body = _json(response)
         if not response.is_success or not isinstance(body, dict) or "access_token" not in body:
             raise _token_error(response, body)
@@ -155,7 +154,7 @@ class PageUpClient:
                     headers["Content-Type"] = "application/json"
                 return self.http.build_request(method, url, params=params, content=content, headers=headers)
 
-            response = self._exchange(self.http, build, idempotent=idempotent, expect_json=True)
+            response = exchange(self.http, build, policy=self.policy, idempotent=idempotent, expect_json=True)
             if response.status_code == 401 and attempt == 1:
                 self.forget_token()
                 continue
@@ -185,7 +184,7 @@ class PageUpClient:
                     prepared.get("method", "PUT"), prepared["url"], content=payload.chunks(), headers=headers
                 )
 
-            response = self._exchange(self.storage_http, build, idempotent=True)
+            response = exchange(self.storage_http, build, policy=self.policy, idempotent=True)
         if not response.is_success:
             raise storage_error(response)
 
@@ -306,51 +305,10 @@ class PageUpClient:
                 attempt,
                 response.text[:500],
             )
-            if attempt >= self.policy.attempts or not self._retryable(response):
+            if attempt >= self.policy.attempts or not self.policy.retryable(response):
                 return response
             response.close()
             self.policy.sleep(self.policy.delay(attempt, response))
-
-    # -- retries -----------------------------------------------------------------------------------
-
-    def _retryable(self, response: httpx.Response) -> bool:
-        if response.status_code == 429:
-            after = retry_after(response)
-            return after is None or after <= self.policy.max_delay
-        return response.status_code in (500, 502, 503, 504)
-
-    def _exchange(
-        self, http: httpx.Client, build: Callable[[], httpx.Request], *, idempotent: bool, expect_json: bool = False
-    ) -> httpx.Response:
-        """``send`` with one budget of attempts, plus what ``send`` leaves to its caller: 429 on a call
-        that is not idempotent, and an unreadable success body on one that is."""
-        used = 0
-
-        def counted() -> httpx.Request:
-            nonlocal used
-            used += 1
-            return build()
-
-        while True:
-            policy = dataclasses.replace(self.policy, attempts=max(1, self.policy.attempts - used))
-            response = send(http, counted, policy=policy, retry_safe=idempotent, is_retryable=self._retryable)
-            unreadable = expect_json and response.is_success and _json(response) is None
-            if unreadable:  # ``send`` logs only error statuses; this answer failed too
-                log.warning(
-                    "%s %s answered %d with a body that is not JSON (X-Request-Id %s, attempt %d): %s",
-                    response.request.method,
-                    response.request.url.copy_with(query=None),
-                    response.status_code,
-                    response.headers.get("x-request-id", "-"),
-                    used,
-                    response.text[:500],
-                )
-            retry = (not idempotent and response.status_code == 429 and self._retryable(response)) or (
-                idempotent and unreadable
-            )
-            if not retry or used >= self.policy.attempts:
-                return response
-            self.policy.sleep(self.policy.delay(used, response))
 
 
 class _Payload:

@@ -102,6 +102,16 @@ def test_reads_retry_429_honouring_retry_after(sleeps: list[float]) -> None:
     assert sleeps == [3.0, 3.0]
 
 
+@pytest.mark.parametrize("method", ["candidate", "create_candidate"])
+def test_a_429_asking_for_longer_than_max_delay_is_raised_at_once(sleeps: list[float], method: str) -> None:
+    limited = failure(429, "rate_limit_exceeded", "Rate limit exceeded", "01RL")
+    limited.headers["Retry-After"] = "3600"
+    script = Script(limited)
+    with pytest.raises(AshbyError) as exc:
+        getattr(make(script, sleeps), method)("c1")
+    assert (exc.value.status, exc.value.code, len(script.requests), sleeps) == (429, "rate_limit_exceeded", 1, [])
+
+
 def test_reads_retry_5xx_until_the_budget_ends(sleeps: list[float]) -> None:
     script = Script(*(failure(500, "internal_server_error") for _ in range(4)))
     with pytest.raises(AshbyError) as exc:
