@@ -40,7 +40,7 @@ def create_admin_app(platform: Platform) -> ASGIApp:
             raise AdminError(400, "invalid_json", "the body is not valid JSON") from None
 
     async def health(request: Request) -> JSONResponse:
-        ready = platform.ready()
+        ready = await platform.ready()
         ok = all(ready.values())
         payload = {"status": "ok" if ok else "unavailable", "components": ready, "now": platform.clock.isoformat()}
         return JSONResponse(payload, status_code=200 if ok else 503)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
 from collections.abc import Callable
 
@@ -10,6 +11,8 @@ from mockservers.admin import create_admin_app
 from mockservers.config import VENDOR_NAMES, ConfigError, Settings
 from mockservers.core.dispatch import Dispatcher, Target
 from mockservers.core.platform import Platform
+
+log = logging.getLogger("atsmock")
 
 IMPLEMENTED: dict[str, str] = {
     "pageup": "mockservers.pageup.routes",
@@ -45,10 +48,14 @@ def create_app(settings: Settings | None = None) -> Dispatcher:
 
 
 def _warm_up(platform: Platform) -> Callable[[], None]:
+    def warm() -> None:
+        try:
+            platform.s3.warm_up()
+        except Exception as exc:  # an external store that is down now: built on first use instead
+            log.warning("S3 store not reachable at start-up (%s); health answers 503 until it is", exc)
+
     def start() -> None:
-        warm = getattr(platform.s3, "warm_up", None)
-        if warm is not None:
-            # Import moto and botocore off the request path once the server is up.
-            threading.Thread(target=warm, name="atsmock-s3-warm-up", daemon=True).start()
+        # Import moto and botocore (or reach the external store) off the request path once the server is up.
+        threading.Thread(target=warm, name="atsmock-s3-warm-up", daemon=True).start()
 
     return start

@@ -204,7 +204,10 @@ def test_health_is_503_when_a_vendor_cannot_answer(echo_vendor: Any, echo_app: A
 def test_health_is_503_when_s3_cannot_answer(
     echo_app: Any, echo_client: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(echo_app.platform.s3, "ready", lambda: False)
+    async def not_ready() -> bool:
+        return False
+
+    monkeypatch.setattr(echo_app.platform.s3, "ready", not_ready)
     response = echo_client.get("/__admin/health")
     assert response.status_code == 503
     assert response.json()["components"] == {"echo": True, "s3": False}

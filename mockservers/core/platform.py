@@ -63,10 +63,10 @@ class Platform:
         self.journal.clear(vendor)
         self.faults.clear(vendor)
 
-    def ready(self) -> dict[str, bool]:
+    async def ready(self) -> dict[str, bool]:
         """Whether each mounted vendor and S3 can answer (the health check)."""
         state = {name: bool(mount.ready()) for name, mount in self.vendors.items()}
-        state["s3"] = bool(self.s3.ready())
+        state["s3"] = bool(await self.s3.ready())
         return state
 
 

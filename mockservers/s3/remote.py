@@ -18,7 +18,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from mockservers.core.clock import Clock
 from mockservers.s3.store import CHUNK_SIZE, DEFAULT_CONTENT_TYPE, ObjectInfo, ObjectMeta
@@ -36,6 +36,36 @@ _HEADER_PARAMS = {
     "content-language": "ContentLanguage",
     "expires": "Expires",
 }
+
+
+class EndpointProbe:
+    """Whether the external endpoint answers at all, for the health check: any S3 answer counts
+    (a 403 to ListBuckets too); no connection, or none within the timeouts, does not."""
+
+    def __init__(self, endpoint: str, access_key: str, secret_key: str, region: str) -> None:
+        config = Config(
+            s3={"addressing_style": "path"},
+            connect_timeout=1,
+            read_timeout=2,
+            retries={"total_max_attempts": 1},
+        )
+        self.client: Any = boto3.session.Session().client(
+            "s3",
+            endpoint_url=endpoint,
+            aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key,
+            region_name=region,
+            config=config,
+        )
+
+    def __call__(self) -> bool:
+        try:
+            self.client.list_buckets()
+        except ClientError:
+            return True
+        except BotoCoreError:
+            return False
+        return True
 
 
 class RemoteStore:

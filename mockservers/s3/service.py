@@ -12,7 +12,7 @@ on the first presign or request, or in ``warm_up``, which the server runs in a b
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -66,6 +66,7 @@ class S3Service:
         self._buckets: dict[str, BucketSpec] = {}
         self._store: ObjectStore | None = None
         self._signer: Signer | None = None
+        self._probe: Callable[[], bool] | None = None
         self._lock = threading.Lock()
         self.app: ASGIApp = S3Front(self)
 
@@ -133,9 +134,20 @@ class S3Service:
         self.signer()
         self.store()
 
-    def ready(self) -> bool:
-        """The front can always answer; the store is built on demand."""
-        return True
+    async def ready(self) -> bool:
+        """Whether S3 can answer: the front always can, and the embedded store is built on demand;
+        an external store (``--s3-endpoint``) must answer a request of its own, with short timeouts."""
+        if not self.settings.endpoint:
+            return True
+        probe = self._probe
+        if probe is None:
+            from mockservers.s3.remote import EndpointProbe
+
+            s = self.settings
+            probe = self._probe = EndpointProbe(
+                s.endpoint, s.endpoint_access_key, s.endpoint_secret_key, s.endpoint_region
+            )
+        return await anyio.to_thread.run_sync(probe)
 
     # -- presigning --------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -141,3 +142,26 @@ def test_vendor_api_against_the_store(pair: tuple[Any, Any], direct: Any) -> Non
     assert s3_error(httpx.get(missing))[:2] == (404, "NoSuchKey")
     s3.reset([BUCKET])
     assert direct.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+
+
+def test_health_asks_the_external_store(moto_server: str) -> None:
+    with running(settings_for(moto_server)) as live:
+        response = httpx.get(f"{live.url}/__admin/health", timeout=10)
+    assert (response.status_code, response.json()["components"]) == (
+        200,
+        {"pageup": True, "ashby": True, "s3": True},
+    )
+
+
+def test_health_is_503_while_the_external_store_does_not_answer() -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with running(settings_for(f"http://127.0.0.1:{port}")) as live:
+        response = httpx.get(f"{live.url}/__admin/health", timeout=10)
+    body = response.json()
+    assert (response.status_code, body["status"], body["components"]) == (
+        503,
+        "unavailable",
+        {"pageup": True, "ashby": True, "s3": False},
+    )

@@ -230,13 +230,14 @@ def test_each_service_has_its_own_store(clock: Clock) -> None:
 def test_building_and_registering_imports_neither_moto_nor_botocore() -> None:
     script = textwrap.dedent(
         """
+        import asyncio
         import sys
         from mockservers.config import S3Settings
         from mockservers.core.clock import Clock
         from mockservers.s3 import S3Service
         s3 = S3Service(S3Settings(), Clock(), "http://127.0.0.1:8000")
         s3.ensure_bucket("b", "ap-southeast-2", max_object_size=10)
-        assert s3.ready() and s3.operation_for("PUT", "/b/k") == "put_object"
+        assert asyncio.run(s3.ready()) and s3.operation_for("PUT", "/b/k") == "put_object"
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("moto", "botocore", "boto3"))
         assert not heavy, heavy
         """
