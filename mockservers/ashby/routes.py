@@ -260,10 +260,22 @@ async def applicationformsubmit(request: Request) -> Response:
 async def openapi(request: Request) -> Response:
     vendor: AshbyVendor = request.app.state.ashby
     if vendor.openapi is None:
+        import copy
+
         from contracts import load_openapi
 
-        vendor.openapi = {**load_openapi("ashby"), "servers": [{"url": vendor.base_url}]}
+        # A deep copy: the loaded document is cached and shared by every app in the process.
+        document = {**copy.deepcopy(load_openapi("ashby")), "servers": [{"url": vendor.base_url}]}
+        _set_content_length_maximum(document, vendor.settings.max_content_length)
+        vendor.openapi = document
     return JSONResponse(vendor.openapi)
+
+
+def _set_content_length_maximum(document: dict[str, Any], maximum: int) -> None:
+    """The served contract states this mock's configured ``max_content_length``, not the file's default."""
+    operation = document["paths"]["/file.createFileUploadHandle"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    schema["properties"]["contentLength"]["maximum"] = maximum
 
 
 ROUTES = [

@@ -240,6 +240,21 @@ def test_openapi_is_served_with_this_mocks_url(client: httpx.Client) -> None:
     assert document["openapi"] == "3.1.0"
 
 
+def test_openapi_states_the_configured_content_length_maximum() -> None:
+    def maximum(settings: Settings) -> Any:
+        with in_process_client(make_app(settings)) as http:
+            document = http.get("/ashby/openapi.json").json()
+        operation = document["paths"]["/file.createFileUploadHandle"]["post"]
+        return operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["contentLength"]
+
+    from contracts import load_openapi
+
+    assert maximum(Settings())["maximum"] == 104_857_600
+    assert maximum(job_board_settings(max_content_length=2048))["maximum"] == 2048
+    shared = load_openapi("ashby")["paths"]["/file.createFileUploadHandle"]["post"]["requestBody"]
+    assert shared["content"]["application/json"]["schema"]["properties"]["contentLength"]["maximum"] == 104_857_600
+
+
 def test_single_vendor_mode_serves_ashby_at_the_root() -> None:
     with in_process_client(make_app(Settings().with_server(vendor="ashby"))) as http:
         ashby = Ashby(http, prefix="")
