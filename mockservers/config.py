@@ -174,6 +174,10 @@ def load_settings(path: str | os.PathLike[str] | None = None, environ: Mapping[s
                 data = tomllib.load(f)
         except FileNotFoundError:
             raise ConfigError("--config", f"no such file: {path}") from None
+        except OSError as e:  # a directory, no permission...
+            raise ConfigError("--config", f"cannot read {path} ({e.strerror or e})") from None
+        except UnicodeDecodeError:
+            raise ConfigError("--config", f"{path} is not valid TOML (not UTF-8 text)") from None
         except tomllib.TOMLDecodeError as e:
             raise ConfigError("--config", f"{path} is not valid TOML ({e})") from None
     env = os.environ if environ is None else environ

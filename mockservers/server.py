@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import signal
 import socket
 import threading
@@ -12,7 +13,7 @@ from types import FrameType, TracebackType
 import uvicorn
 
 from mockservers.app import create_app
-from mockservers.config import Settings
+from mockservers.config import ConfigError, Settings
 from mockservers.core.dispatch import Dispatcher
 
 
@@ -20,10 +21,14 @@ def bind(host: str, port: int) -> socket.socket:
     """Bind the listening socket first, so port 0 resolves before URLs are built."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+        sock.set_inheritable(True)
+    except BaseException:
+        sock.close()
+        raise
     return sock
 
 
@@ -39,24 +44,42 @@ def _uvicorn_config(app: Dispatcher) -> uvicorn.Config:
 
 
 def serve(settings: Settings, announce: Callable[[Dispatcher], None] | None = None) -> None:
-    """Serve until Ctrl-C or SIGTERM, then return: either stop is a clean exit (status 0, no traceback)."""
-    with bind(settings.server.host, settings.server.port) as sock:
-        settings = settings.with_server(port=sock.getsockname()[1])
-        app = create_app(settings)
-        server = uvicorn.Server(_uvicorn_config(app))
-        if announce is not None:
-            announce(app)
-        # uvicorn shuts down gracefully, then re-raises the signal under the handler it found: the default
-        # SIGTERM handler would kill the process (status -15), SIGINT's raises KeyboardInterrupt.
-        signal.signal(signal.SIGTERM, _stopped)
-        try:
+    """Serve until Ctrl-C or SIGTERM, then return: either stop is a clean exit (status 0, no traceback).
+
+    A host or port it cannot listen on is a ``ConfigError`` naming the key (one line, exit 2).
+    """
+    stop_requested: list[int] = []
+    server: uvicorn.Server | None = None
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        # Ours before uvicorn installs its own handlers and after it restores these (it re-raises the signal
+        # it caught): a signal right after the banner must stop the server, not be lost or kill the process.
+        stop_requested.append(signum)
+        if server is not None:
+            server.should_exit = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with _listen(settings.server.host, settings.server.port) as sock:
+            settings = settings.with_server(port=sock.getsockname()[1])
+            app = create_app(settings)
+            server = uvicorn.Server(_uvicorn_config(app))
+            if stop_requested:
+                return
+            if announce is not None:
+                announce(app)
             server.run(sockets=[sock])
-        except KeyboardInterrupt:
-            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
-def _stopped(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM after uvicorn has already shut down: nothing left to do."""
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        return bind(host, port)
+    except OSError as e:
+        key = "server.host" if isinstance(e, socket.gaierror) or e.errno == errno.EADDRNOTAVAIL else "server.port"
+        raise ConfigError(key, f"cannot listen on {host}:{port} ({e.strerror or e})") from None
 
 
 class LiveServer:

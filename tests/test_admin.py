@@ -104,6 +104,8 @@ def test_advance_out_of_range_is_refused_and_the_clock_still_works(echo_client: 
 
 def test_tokens_expire_on_the_admin_clock(echo_app: Any, echo_client: httpx.Client) -> None:
     tokens = echo_app.platform.tokens
+    # Frozen: a running clock may cross a whole second between issue (which truncates) and verify.
+    echo_client.post("/__admin/clock/freeze")
     issued = tokens.issue("echo", "c", [], 300)
     echo_client.post("/__admin/clock/advance", json={"seconds": 299})
     assert tokens.verify("echo", issued.token) == issued
@@ -429,6 +431,24 @@ def test_add_fault_needs_a_json_body(echo_client: httpx.Client, content: bytes, 
     assert (response.status_code, response.json()) == (400, expected)
 
 
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'{"scenario": "malformed_body", "probability": NaN}', "probability must be a number 0.0..1.0"),
+        (b'{"scenario": "malformed_body", "times": Infinity}', "times must be an integer >= 0"),
+        (b'{"scenario": "delay", "delay_ms": 1' + b"0" * 400 + b"}", "delay_ms must be an integer 0..600000"),
+    ],
+)
+def test_add_fault_refuses_non_finite_and_huge_numbers(
+    echo_client: httpx.Client, content: bytes, expected: str
+) -> None:
+    response = echo_client.post("/__admin/faults", content=content)
+    assert (response.status_code, response.json()) == (400, error("invalid_request", expected))
+    listed = echo_client.get("/__admin/faults")
+    assert (listed.status_code, listed.json()) == (200, {"faults": []})
+    assert echo_client.get("/echo/things/1").content == b'{"id":"1"}'
+
+
 def test_times_counts_down_then_the_fault_disappears(echo_client: httpx.Client, echo_admin: AdminClient) -> None:
     fault_id = echo_admin.add_fault("malformed_body", vendor="echo", times=2)
     assert echo_client.get("/echo/things/1").content == b'{"malformed": tru'
@@ -617,18 +637,17 @@ def guarded(make_echo_app: Callable[..., Any]) -> Any:
 
 
 def every_admin_call() -> list[tuple[str, str]]:
-    calls = []
-    for path, item in load_openapi("admin")["paths"].items():
-        for method in item:
-            calls.append((method.upper(), path.replace("{id}", "health")))
-    return calls
+    """(method, documented path) of every admin operation."""
+    return [(method.upper(), path) for path, item in load_openapi("admin")["paths"].items() for method in item]
 
 
 @pytest.mark.parametrize(("method", "path"), [c for c in every_admin_call() if c[1] != "/health"])
 def test_with_an_admin_token_every_endpoint_but_health_needs_it(guarded: Any, method: str, path: str) -> None:
+    assert "401" in load_openapi("admin")["paths"][path][method.lower()]["responses"]
     with in_process_client(guarded) as client:
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret-admin"}):
-            response = client.request(method, f"/__admin{path}", headers=headers)
+            # "/faults/health" and "/requests/health" are not the health check: they need the token too.
+            response = client.request(method, f"/__admin{path.replace('{id}', 'health')}", headers=headers)
             assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
             assert response.headers["www-authenticate"] == 'Bearer realm="atsmock-admin"'
 

@@ -6,6 +6,7 @@ import gc
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -291,6 +292,27 @@ def test_serve_flags_override_the_file_and_environment(
     )
 
 
+def test_serve_on_a_port_in_use_or_an_address_not_here_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run(capsys, "serve", "--port", str(port))
+    gc.collect()  # the socket that failed to bind is closed, not left to a ResourceWarning
+    assert (code, out, err) == (
+        2,
+        "",
+        f"atsmock: invalid config server.port: cannot listen on 127.0.0.1:{port} (Address already in use)\n",
+    )
+    # 192.0.2.1 (TEST-NET-1) is no address of this machine.
+    code, out, err = run(capsys, "serve", "--host", "192.0.2.1", "--port", "0")
+    assert (code, out, err) == (
+        2,
+        "",
+        "atsmock: invalid config server.host: cannot listen on 192.0.2.1:0 (Cannot assign requested address)\n",
+    )
+
+
 @pytest.mark.parametrize("vendor", ["wttj", "clinch", "endorsed"])
 def test_serve_a_vendor_not_emulated_yet_exits_2(capsys: pytest.CaptureFixture[str], vendor: str) -> None:
     # The real serve: it binds port 0 first, then refuses. Nothing may be left open behind.
@@ -401,6 +423,19 @@ def test_serve_answers_then_stops_cleanly_on_a_signal(
     ]
     health = httpx.get(f"{base}/__admin/health", timeout=5)
     assert (health.status_code, health.json()["status"]) == (200, "ok")
+    process.send_signal(stop)
+    out, err = process.communicate(timeout=10)
+    assert (process.returncode, out, err) == (0, "", "")
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_right_after_the_banner_stops_it_cleanly(
+    serve_process: Callable[..., tuple[subprocess.Popen[str], list[str]]], stop: signal.Signals
+) -> None:
+    # Between the banner and uvicorn's own handlers, a signal was lost (a server that never stopped) or killed it.
+    process, lines = serve_process()
+    assert lines[-1] == "Press Ctrl-C to stop."
     process.send_signal(stop)
     out, err = process.communicate(timeout=10)
     assert (process.returncode, out, err) == (0, "", "")

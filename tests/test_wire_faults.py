@@ -84,6 +84,33 @@ def test_empty_response_closes_cleanly_without_a_byte(echo_live: Any, http: http
     assert http.get("/echo/things/1").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("scenario", "error", "message"),
+    [
+        ("connection_reset", httpx.ReadError, "[Errno 104] Connection reset by peer"),
+        ("empty_response", httpx.RemoteProtocolError, "Server disconnected without sending a response."),
+    ],
+)
+@pytest.mark.parametrize("size", [100_000, 5_000_000])
+def test_connection_faults_on_an_upload_read_the_body_first(
+    http: httpx.Client, admin: AdminClient, scenario: str, error: type[Exception], message: str, size: int
+) -> None:
+    # Closing with unread request bytes makes the kernel reset: empty_response must still close cleanly,
+    # and connection_reset must not reach the client while it is still writing.
+    admin.add_fault(scenario, vendor="echo")
+    with pytest.raises(error) as raised:
+        http.post("/echo/things", content=b"u" * size)
+    assert type(raised.value) is error
+    assert str(raised.value) == message
+    entry = last_entry(admin)
+    assert (entry["fault"], entry["request"]["bodySize"], entry["response"]) == (
+        scenario,
+        size,
+        {"status": None, "errorCode": None},
+    )
+    assert http.post("/echo/things", content=b"u" * size).json() == {"size": size}
+
+
 @pytest.mark.parametrize(("size", "announced", "sent"), [(1000, 1000, 500), (10, 64, 5)])
 def test_truncated_body_announces_more_than_it_sends(
     echo_live: Any, http: httpx.Client, admin: AdminClient, size: int, announced: int, sent: int

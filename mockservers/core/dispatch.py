@@ -142,7 +142,13 @@ class Dispatcher:
         entry.fault = scenario.name
         if fault.delay_ms:
             # A real wait on purpose: the client is meant to see a slow answer.
-            await asyncio.sleep(fault.delay_ms / 1000)
+            try:
+                await asyncio.sleep(fault.delay_ms / 1000)
+            except asyncio.CancelledError:
+                # uvicorn cancels what still runs when its graceful shutdown times out: drop the connection
+                # quietly instead of logging a traceback and answering 500.
+                await _close(raw_send, reset=False)
+                return
         if scenario.respond is not None:
             entry.error_code = scenario.error_code
             await scenario.respond()(scope, receive, send)
@@ -151,8 +157,10 @@ class Dispatcher:
         if name == "delay":
             await target.app(scope, receive, send)
         elif name == "connection_reset":
+            await _drain(receive)
             await _close(raw_send, reset=True)
         elif name == "empty_response":
+            await _drain(receive)
             await _close(raw_send, reset=False)
         elif name == "malformed_body":
             body = b'{"malformed": tru'
@@ -171,7 +179,11 @@ class Dispatcher:
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
-            message = await receive()
+            try:
+                message = await receive()
+            except asyncio.CancelledError:
+                # A second Ctrl-C forces the exit without a shutdown message: nothing to clean up, no traceback.
+                return
             if message["type"] == "lifespan.startup":
                 if self.on_startup is not None:
                     self.on_startup()
@@ -189,6 +201,15 @@ def _transport(send: Send) -> asyncio.Transport | None:
     # uvicorn's send is a bound method of its RequestResponseCycle, which holds the transport.
     cycle = getattr(send, "__self__", None)
     return getattr(cycle, "transport", None)
+
+
+async def _drain(receive: Receive) -> None:
+    """Read the request body to its end first: closing a socket with unread bytes sends a TCP reset, so an
+    upload would see ``connection_reset`` for ``empty_response``, and a reset while it still writes."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
 
 
 async def _close(send: Send, *, reset: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from collections.abc import Iterable, Mapping
@@ -156,8 +157,14 @@ class FaultPlan:
 
 def _number(spec: Mapping[str, Any], key: str, default: float, kind: type, low: float, high: float | None) -> float:
     value = spec.get(key, default)
-    ok = not isinstance(value, bool) and isinstance(value, int | float) and (kind is float or float(value).is_integer())
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        ok = False
+    elif isinstance(value, float):
+        # NaN passes every bound check below (it compares false), so refuse it here with the infinities.
+        ok = math.isfinite(value) and (kind is float or value.is_integer())
+    else:
+        ok = True  # an int of any size: float() of a huge one would overflow
     if not ok or value < low or (high is not None and value > high):
         bound = f"{low}..{high}" if high is not None else f">= {low}"
         raise AdminError(400, "invalid_request", f"{key} must be {'an integer' if kind is int else 'a number'} {bound}")
-    return float(value)
+    return value if isinstance(value, float) else int(value)

@@ -158,6 +158,17 @@ def test_a_missing_or_broken_file_is_a_config_error(tmp_path: Path) -> None:
     assert "\n" not in str(raised.value)
 
 
+def test_a_directory_or_a_file_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(tmp_path, environ={})
+    assert str(raised.value) == f"invalid config --config: cannot read {tmp_path} (Is a directory)"
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe[server]\n")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(binary, environ={})
+    assert str(raised.value) == f"invalid config --config: {binary} is not valid TOML (not UTF-8 text)"
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [

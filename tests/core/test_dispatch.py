@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -229,3 +230,52 @@ def test_single_vendor_mode_serves_the_vendor_at_the_root(make_echo_app: Callabl
         assert client.get("/__admin/health").status_code == 200
         client.get("/s3/bucket/key")
         assert admin.requests(limit=1)[0]["vendor"] == "s3"
+
+
+# --- shutdown: what uvicorn cancels ------------------------------------------------------------------------
+
+
+async def _receive_nothing() -> dict[str, Any]:
+    await asyncio.Event().wait()
+    raise AssertionError("unreachable")
+
+
+def test_a_delay_cancelled_by_shutdown_drops_the_connection_without_answering(
+    echo_app: Any, echo_admin: AdminClient
+) -> None:
+    # uvicorn cancels requests still running when its graceful shutdown times out.
+    echo_admin.add_fault("delay", delay_ms=60_000)
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def cancelled_mid_delay() -> None:
+        scope = {"type": "http", "method": "GET", "path": "/echo/things/1", "headers": [], "query_string": b""}
+        task = asyncio.ensure_future(echo_app(scope, _receive_nothing, send))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(ConnectionDropped, match=r"^empty response by fault$"):
+            await task
+
+    asyncio.run(cancelled_mid_delay())
+    assert sent == []
+    entry = only_entry(echo_admin)
+    assert (entry["fault"], entry["response"]) == ("delay", {"status": None, "errorCode": None})
+
+
+def test_lifespan_cancelled_without_a_shutdown_message_ends_quietly(echo_app: Any) -> None:
+    # A second Ctrl-C makes uvicorn exit at once: the lifespan task is cancelled, never told to shut down.
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def cancelled_lifespan() -> None:
+        task = asyncio.ensure_future(echo_app({"type": "lifespan"}, _receive_nothing, send))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        assert await task is None
+
+    asyncio.run(cancelled_lifespan())
+    assert sent == []

@@ -114,6 +114,20 @@ def test_a_vendor_scenario_implies_its_vendor() -> None:
             "invalid_request",
             "probability must be a number 0.0..1.0",
         ),
+        *[
+            (
+                {"scenario": "empty_response", "probability": value},
+                "invalid_request",
+                "probability must be a number 0.0..1.0",
+            )
+            for value in (float("nan"), float("inf"), float("-inf"))
+        ],
+        *[
+            ({"scenario": "delay", "delay_ms": value}, "invalid_request", "delay_ms must be an integer 0..600000")
+            for value in (float("nan"), float("inf"), 10**400)
+        ],
+        ({"scenario": "empty_response", "times": float("nan")}, "invalid_request", "times must be an integer >= 0"),
+        ({"scenario": "empty_response", "times": float("inf")}, "invalid_request", "times must be an integer >= 0"),
         ({"scenario": "empty_response", "seed": "x"}, "invalid_request", "seed must be an integer"),
         ({"scenario": "empty_response", "seed": 1.0}, "invalid_request", "seed must be an integer"),
         ({"scenario": "empty_response", "seed": False}, "invalid_request", "seed must be an integer"),
@@ -128,6 +142,12 @@ def test_invalid_specs_answer_400_naming_the_problem(spec: Any, code: str, messa
         p.add(spec)
     assert (raised.value.status, raised.value.code, raised.value.message) == (400, code, message)
     assert p.list() == []
+
+
+def test_integral_values_of_any_size_are_kept_as_integers() -> None:
+    fault = plan().add({"scenario": "malformed_body", "times": 10**400, "probability": 1, "delay_ms": 2.0})
+    assert (fault.times, fault.probability, fault.delay_ms) == (10**400, 1.0, 2)
+    assert fault.as_json()["remaining"] == 10**400
 
 
 def test_times_counts_down_and_an_exhausted_fault_disappears() -> None:
