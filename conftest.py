@@ -18,6 +18,10 @@ settings.register_profile("nightly", max_examples=1000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--soak-rounds", type=int, default=2000, help="full flows per vendor in a soak run (-m soak)")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Soak runs are long: skipped unless a ``-m`` expression names ``soak`` (CI never does)."""
     if "soak" in (config.getoption("markexpr") or ""):

@@ -79,8 +79,21 @@ def test_the_command_serves_everything_on_port_8000_for_the_host(service: dict[s
     assert settings.server.vendor == ""  # every vendor, under its prefix
     assert settings.base_url == "http://localhost:8000"
     # The public URL follows the host's choice when one is given.
-    argv = [interpolate(str(arg), {"ATSMOCK_PUBLIC_URL": "http://mock.test:18000"}) for arg in service["command"]]
+    host_choice = {"ATSMOCK_SERVER_PUBLIC_URL": "http://mock.test:18000"}
+    argv = [interpolate(str(arg), host_choice) for arg in service["command"]]
     assert settings_from(argv).base_url == "http://mock.test:18000"
+
+
+def test_the_variables_it_reads_are_atsmock_settings(service: dict[str, Any]) -> None:
+    """Exported in a shell for compose, they must not stop a local ``atsmock serve`` as unknown keys."""
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    names = set(re.findall(r"\$\{(\w+)", text))
+    assert names == {"ATSMOCK_SERVER_PUBLIC_URL", "ATSMOCK_SERVER_ADMIN_TOKEN"}
+    settings = load_settings(environ={n: "http://localhost:9000" for n in names})
+    assert (settings.server.public_url, settings.server.admin_token) == (
+        "http://localhost:9000",
+        "http://localhost:9000",
+    )
 
 
 def test_the_environment_it_sets_is_valid_config(service: dict[str, Any]) -> None:

@@ -30,7 +30,18 @@ _SECRET_HEADERS = frozenset(
         "x-authorization",
     }
 )
-_SECRET_WORDS = ("token", "secret", "signature", "password", "api-key", "api_key", "apikey")
+_SECRET_WORDS = (
+    "token",
+    "secret",
+    "signature",
+    "password",
+    "api-key",
+    "api_key",
+    "apikey",
+    "auth-key",
+    "access-key",
+    "customer-key",  # x-amz-server-side-encryption-customer-key (SSE-C)
+)
 
 
 @dataclass(slots=True)

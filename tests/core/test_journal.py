@@ -145,6 +145,9 @@ def test_note_error_marks_the_entry_in_the_scope() -> None:
         "X-Signature",
         "X-Password",
         "ApiKey",
+        "X-Auth-Key",
+        "X-Access-Key",
+        "X-Amz-Server-Side-Encryption-Customer-Key",
     ],
 )
 def test_secret_headers_are_redacted(name: str) -> None:
@@ -152,7 +155,8 @@ def test_secret_headers_are_redacted(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["Content-Type", "User-Agent", "X-Amz-Content-Sha256", "X-Amz-Date", "Host", "Content-Length"]
+    "name",
+    ["Content-Type", "User-Agent", "X-Amz-Content-Sha256", "X-Amz-Date", "Host", "Content-Length", "Idempotency-Key"],
 )
 def test_ordinary_headers_are_kept(name: str) -> None:
     assert redact_headers([(name.encode(), b"value")]) == {name.lower(): "value"}
