@@ -76,6 +76,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _check(settings: Settings) -> None:
     server = settings.server
+    if not server.host.strip():
+        # An empty host would bind every interface: never by accident (an empty ${VAR:-} in a compose file).
+        raise ConfigError("server.host", "must not be empty (0.0.0.0 listens on every interface)")
     if not 0 <= server.port <= 65535:
         raise ConfigError("server.port", f"{server.port} is not a TCP port (0..65535)")
     if server.vendor and server.vendor not in VENDOR_NAMES:

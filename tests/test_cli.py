@@ -155,6 +155,12 @@ def test_atsmock_config_variable_names_the_file(
         ),
         (
             None,
+            {"ATSMOCK_SERVER_HOST": ""},
+            ["serve"],
+            "invalid config server.host: must not be empty (0.0.0.0 listens on every interface)",
+        ),
+        (
+            None,
             {"ATSMOCK_S3_ENDPOINT": "minio:9000"},
             ["serve"],
             "invalid config s3.endpoint: 'minio:9000' must start with http:// or https://",
