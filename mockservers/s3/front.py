@@ -11,6 +11,8 @@ Mounted by the core dispatcher at ``/s3`` (``root_path`` ends in ``/s3``, ``path
 from __future__ import annotations
 
 import base64
+import hashlib
+import re
 from typing import TYPE_CHECKING
 
 from starlette.types import Receive, Scope, Send
@@ -100,10 +102,14 @@ class S3Front:
             raise errors.entity_too_large(length, limit)
         meta = object_meta(request.header, request.headers)
         digest = _content_md5(request.header("content-md5"))
+        declared_sha256 = _content_sha256(request.header("x-amz-content-sha256"))
+        sha256 = hashlib.sha256() if declared_sha256 is not None else None
         upload = store.begin_upload(request.bucket, request.key)
         try:
             async for chunk in body.chunks():
                 upload.write(chunk)
+                if sha256 is not None:
+                    sha256.update(chunk)
             if upload.size != length:
                 raise S3Error(
                     400,
@@ -112,6 +118,13 @@ class S3Front:
                 )
             if digest is not None and digest != upload.md5():
                 raise S3Error(400, "BadDigest", "The Content-MD5 you specified did not match what we received.")
+            if sha256 is not None and declared_sha256 is not None and sha256.hexdigest() != declared_sha256:
+                raise S3Error(
+                    400,
+                    "XAmzContentSHA256Mismatch",
+                    "The provided 'x-amz-content-sha256' header does not match what was computed.",
+                    {"ClientComputedContentSHA256": declared_sha256, "S3ComputedContentSHA256": sha256.hexdigest()},
+                )
             info = await call(store, upload.commit, meta)
         except BaseException:
             upload.abort()
@@ -189,6 +202,29 @@ def _content_length(request: S3Request) -> int:
     if raw is None or not raw.isascii() or not raw.strip().isdigit():
         raise S3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.")
     return int(raw)
+
+
+_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
+_CONTENT_SHA256_WORDS = (
+    "UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, "
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, "
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER"
+)
+
+
+def _content_sha256(value: str | None) -> str | None:
+    """The body's SHA-256 a signed ``x-amz-content-sha256`` promises (lower-case hex), or None when
+    there is nothing to check (absent, ``UNSIGNED-PAYLOAD``). Like S3, any other value is refused;
+    the aws-chunked ``STREAMING-*`` encodings are not emulated."""
+    if value is None or value == "UNSIGNED-PAYLOAD":
+        return None
+    if _SHA256_HEX.fullmatch(value):
+        return value.lower()
+    if value in _CONTENT_SHA256_WORDS.split(", "):
+        raise errors.not_implemented("x-amz-content-sha256")
+    raise errors.invalid_argument(
+        f"x-amz-content-sha256 must be {_CONTENT_SHA256_WORDS} or a valid sha256 value.", "x-amz-content-sha256", value
+    )
 
 
 def _content_md5(value: str | None) -> bytes | None:

@@ -261,3 +261,49 @@ def test_dropped_services_close_their_files_quietly(clock: Clock) -> None:
         service.put_bytes(BUCKET, "spooled", BIG)
         del service
     gc.collect()
+
+
+def test_a_signed_x_amz_content_sha256_is_checked_against_the_body(s3: S3Service, http: httpx.Client) -> None:
+    good = hashlib.sha256(b"data").hexdigest()
+    url = put_url(s3, **{"x-amz-content-sha256": good})
+    assert http.put(url, content=b"data", headers={"x-amz-content-sha256": good}).status_code == 200
+    bad = http.put(url, content=b"other", headers={"x-amz-content-sha256": good})
+    assert s3_error(bad) == (
+        400,
+        "XAmzContentSHA256Mismatch",
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    )
+    assert (error_detail(bad, "ClientComputedContentSHA256"), error_detail(bad, "S3ComputedContentSHA256")) == (
+        good,
+        hashlib.sha256(b"other").hexdigest(),
+    )
+    assert s3.get_bytes(BUCKET, "obj") == b"data"
+
+
+def test_an_x_amz_content_sha256_that_is_no_hash_is_invalid_argument(s3: S3Service, http: httpx.Client) -> None:
+    url = put_url(s3, **{"x-amz-content-sha256": "not-a-hash"})
+    response = http.put(url, content=b"data", headers={"x-amz-content-sha256": "not-a-hash"})
+    assert s3_error(response) == (
+        400,
+        "InvalidArgument",
+        "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, "
+        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER "
+        "or a valid sha256 value.",
+    )
+    assert (error_detail(response, "ArgumentName"), error_detail(response, "ArgumentValue")) == (
+        "x-amz-content-sha256",
+        "not-a-hash",
+    )
+    unsigned = put_url(s3, **{"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    accepted = http.put(unsigned, content=b"data", headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    assert accepted.status_code == 200
+    streaming = put_url(s3, **{"x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"})
+    refused = http.put(
+        streaming, content=b"data", headers={"x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"}
+    )
+    assert s3_error(refused) == (
+        501,
+        "NotImplemented",
+        "A header you provided implies functionality that is not implemented",
+    )
