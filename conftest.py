@@ -23,13 +23,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Soak runs are long: skipped unless a ``-m`` expression names ``soak`` (CI never does)."""
-    if "soak" in (config.getoption("markexpr") or ""):
-        return
+    """Soak runs are long: they run only when the ``-m`` expression asks for ``soak`` itself (``-m soak``,
+    ``-m "soak and live"``), not when it merely lets them through (``-m "live or not soak"``). CI never does."""
+    expression = config.getoption("markexpr") or ""
     skip = pytest.mark.skip(reason="soak run: select it with -m soak")
     for item in items:
-        if item.get_closest_marker("soak") is not None:
+        if item.get_closest_marker("soak") is None:
+            continue
+        markers = {m.name for m in item.iter_markers()}
+        if not expression or not _asks_for_soak(expression, markers):
             item.add_marker(skip)
+
+
+def _asks_for_soak(expression: str, markers: set[str]) -> bool:
+    """Whether ``expression`` holds for these markers but not for the same markers without ``soak``."""
+    from _pytest.mark.expression import Expression  # pytest's own -m parser
+
+    compiled = Expression.compile(expression)
+    with_soak = compiled.evaluate(lambda name, **_: name in markers)
+    without = compiled.evaluate(lambda name, **_: name in markers - {"soak"})
+    return bool(with_soak and not without)
 
 
 @pytest.fixture

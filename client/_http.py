@@ -129,7 +129,7 @@ def exchange(
     while True:
         remaining = dataclasses.replace(policy, attempts=max(1, policy.attempts - used))
         response = send(client, counted, policy=remaining, retry_safe=idempotent)
-        unreadable = expect_json and response.is_success and not is_json(response)
+        unreadable = expect_json and response.is_success and not has_json_body(response)
         if unreadable:  # ``send`` logs only error statuses; this answer failed too
             log.warning(
                 "%s %s answered %d with a body that is not JSON (X-Request-Id %s, attempt %d): %s",
@@ -148,12 +148,12 @@ def exchange(
         policy.sleep(policy.delay(used, response))
 
 
-def is_json(response: httpx.Response) -> bool:
+def has_json_body(response: httpx.Response) -> bool:
+    """Whether the body is JSON other than ``null`` (neither vendor answers a bare null)."""
     try:
-        response.json()
+        return response.json() is not None
     except ValueError:
         return False
-    return True
 
 
 def storage_error(response: httpx.Response) -> StorageError:

@@ -12,8 +12,9 @@ input errors, 401/403/429/500 otherwise), carrying ``errorInfo``; ``StorageError
 ``ApiError``) when the storage upload is refused (S3's ``<Error><Code>``); ``TransportError``
 when no usable answer came back.
 
-Retries (``client._http.send``): reads, handle creation and the storage upload retry 429, 5xx,
-dropped connections and unreadable bodies; calls that create something (candidate.create, the
+Retries (``client._http.exchange``): reads, handle creation and the storage upload retry 429,
+5xx and dropped connections, and the JSON calls among them also a success whose body is not JSON;
+calls that create something (candidate.create, the
 upload and attach calls, applicationForm.submit) retry only 429, which Ashby answers before it
 does anything. A 429 whose ``Retry-After`` is longer than the policy's ``max_delay`` is raised at
 once (the same rule as the PageUp client).

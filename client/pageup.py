@@ -12,9 +12,10 @@ they expire and once more when the API answers 401 (a token revoked or expired e
 On real PageUp the token endpoint is another host (``login.<dc>.pageuppeople.com``): pass
 ``token_url`` as an absolute URL.
 
-Retries (``client._http.send``): the token request, prepareTempDirectUpload, the storage PUT
-and GETs retry 429, 5xx, dropped connections and unreadable bodies; moveFromTemp retries only
-429 (answered before anything moved). A 429 whose ``Retry-After`` is longer than the policy's
+Retries (``client._http.exchange``): the token request, prepareTempDirectUpload, the storage
+PUT and GETs retry 429, 5xx and dropped connections, and prepareTempDirectUpload and the
+document GET also a success whose body is not JSON; moveFromTemp retries only 429 (answered
+before anything moved). A 429 whose ``Retry-After`` is longer than the policy's
 ``max_delay`` (the daily quota) is raised at once, with ``retry_after`` set.
 
 Errors: ``PageUpError`` (an ``ApiError``) carries PageUp's ``[{"field", "message"}]`` list (or

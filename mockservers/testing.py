@@ -39,11 +39,21 @@ class InProcessTransport(httpx.BaseTransport):
         self._loop = _shared_loop()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        body = request.read()
-        forwarded = httpx.Request(
-            request.method, request.url, headers=request.headers, content=body, extensions=request.extensions
-        )
-        return asyncio.run_coroutine_threadsafe(self._call(forwarded), self._loop).result()
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            # The app itself calling in: waiting here would block the loop that must answer.
+            raise RuntimeError("in_process_client cannot be used from inside the app it calls")
+        request.read()  # the body as one piece; the ASGI transport reads it back as an async stream
+        timeout = request.extensions.get("timeout", {}).get("read")
+        future = asyncio.run_coroutine_threadsafe(self._call(request), self._loop)
+        try:
+            return future.result(timeout=timeout)
+        except TimeoutError:
+            future.cancel()
+            raise httpx.ReadTimeout("in-process app did not answer within the read timeout", request=request) from None
 
     async def _call(self, request: httpx.Request) -> httpx.Response:
         response = await self._asgi.handle_async_request(request)

@@ -21,12 +21,13 @@ def _blocks(path: Path) -> list[tuple[str, str]]:
     return re.findall(r"```(\w+)\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
 
 
-def _example_texts() -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in EXAMPLES.rglob("*") if p.is_file())
+def _example_texts() -> set[str]:
+    return {p.read_text(encoding="utf-8").strip() for p in EXAMPLES.rglob("*") if p.is_file()}
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
 def test_every_code_block_quotes_an_example_file(doc: Path) -> None:
+    """Each python or toml block is one whole file under docs/examples/ (which pytest runs or loads)."""
     examples = _example_texts()
     missing = [body for lang, body in _blocks(doc) if lang in CHECKED_LANGUAGES and body.strip() not in examples]
     assert missing == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
@@ -53,7 +54,8 @@ def test_a_streamed_request_body_arrives_whole() -> None:
         yield b"b"
 
     with in_process_client(Echo()) as http:
-        assert http.post("/up", content=chunks()).content == b"a" * 70_000 + b"b"
+        response = http.post("/up", content=chunks())
+    assert (response.status_code, response.content) == (201, b"a" * 70_000 + b"b")
 
 
 def test_an_exception_in_the_app_reaches_the_caller() -> None:
@@ -64,19 +66,52 @@ def test_an_exception_in_the_app_reaches_the_caller() -> None:
         http.get("/")
 
 
-def test_clients_share_one_event_loop_thread() -> None:
-    seen: list[int] = []
+def test_clients_in_many_threads_share_one_event_loop_thread() -> None:
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
-    async def loop_id(scope: Scope, receive: Receive, send: Send) -> None:
-        import asyncio
-        import threading
+    loops: set[int] = set()
+    threads: set[int] = set()
 
-        seen.append(id(asyncio.get_running_loop()))
-        seen.append(threading.get_ident())
+    async def where(scope: Scope, receive: Receive, send: Send) -> None:
+        loops.add(id(asyncio.get_running_loop()))
+        threads.add(threading.get_ident())
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    for _ in range(2):
-        with in_process_client(loop_id) as http:
-            assert http.get("/").status_code == 204
-    assert seen[0:2] == seen[2:4]
+    def call(_: int) -> int:
+        with in_process_client(where) as http:
+            return http.get("/").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(call, range(32)))
+    assert (statuses, len(loops), len(threads)) == ([204] * 32, 1, 1)
+    assert threading.get_ident() not in threads
+
+
+def test_the_client_read_timeout_applies() -> None:
+    import asyncio
+
+    async def slow(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(5)  # never answers within the client's 0.05 s read timeout
+
+    with in_process_client(slow, timeout=0.05) as http, pytest.raises(httpx.ReadTimeout):
+        http.get("/")
+
+
+def test_the_app_cannot_call_itself_in_process() -> None:
+    seen: list[str] = []
+
+    async def reentrant(scope: Scope, receive: Receive, send: Send) -> None:
+        with in_process_client(reentrant) as inner:
+            try:
+                inner.get("/again")
+            except RuntimeError as exc:
+                seen.append(str(exc))
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    with in_process_client(reentrant) as http:
+        assert http.get("/").status_code == 204
+    assert seen == ["in_process_client cannot be used from inside the app it calls"]

@@ -155,7 +155,7 @@ class FaultPlan:
             self._faults = [f for f in self._faults if f.vendor != vendor]
 
 
-def _number(spec: Mapping[str, Any], key: str, default: float, kind: type, low: float, high: float | None) -> float:
+def _number(spec: Mapping[str, Any], key: str, default: float, kind: type, low: float, high: float | None) -> Any:
     value = spec.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float):
         ok = False
@@ -167,4 +167,4 @@ def _number(spec: Mapping[str, Any], key: str, default: float, kind: type, low: 
     if not ok or value < low or (high is not None and value > high):
         bound = f"{low}..{high}" if high is not None else f">= {low}"
         raise AdminError(400, "invalid_request", f"{key} must be {'an integer' if kind is int else 'a number'} {bound}")
-    return value if isinstance(value, float) else int(value)
+    return value

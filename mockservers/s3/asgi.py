@@ -5,14 +5,12 @@ Pure ASGI (no Starlette Request/Response on the hot path): a presigned PUT is a 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, MutableMapping
+from collections.abc import AsyncIterator, Iterable
 from email.utils import formatdate
-from typing import Any
 
 from starlette.types import Receive, Send
 
-from mockservers.core.journal import note_error
-from mockservers.s3.errors import S3Error, error_headers, host_id, render_error
+from mockservers.s3.errors import host_id
 
 
 class ClientDisconnected(Exception):
@@ -62,13 +60,3 @@ async def send_reply(send: Send, status: int, headers: list[tuple[bytes, bytes]]
     headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-async def send_error(scope: MutableMapping[str, Any], send: Send, error: S3Error, request_id: str) -> None:
-    """S3's XML error (no body for HEAD, as S3), noted on the journal entry."""
-    note_error(scope, error.code)
-    body = render_error(error, request_id)
-    head = scope.get("method") == "HEAD"
-    headers = error_headers(error, request_id, len(body))
-    await send({"type": "http.response.start", "status": error.status, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if head else body})

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 from xml.sax.saxutils import escape
 
 from starlette.types import Receive, Scope, Send
 
-from mockservers.core.journal import SCOPE_KEY
+from mockservers.core.journal import SCOPE_KEY, note_error
 from mockservers.core.scenarios import Scenario
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -77,6 +78,16 @@ def error_headers(error: S3Error, request_id: str, body_length: int) -> list[tup
     return headers
 
 
+async def send_error(scope: MutableMapping[str, Any], send: Send, error: S3Error, request_id: str) -> None:
+    """S3's XML error (no body for HEAD, as S3), noted on the journal entry."""
+    note_error(scope, error.code)
+    body = render_error(error, request_id)
+    head = scope.get("method") == "HEAD"
+    headers = error_headers(error, request_id, len(body))
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if head else body})
+
+
 class FaultReply:
     """An ASGI app answering ``error`` for a fault scenario, with the journal id as RequestId like every S3 error."""
 
@@ -85,11 +96,7 @@ class FaultReply:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         entry = scope.get(SCOPE_KEY)
-        request_id = entry.id if entry is not None else new_request_id()
-        body = render_error(self.error, request_id)
-        headers = error_headers(self.error, request_id, len(body))
-        await send({"type": "http.response.start", "status": self.error.status, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body})
+        await send_error(scope, send, self.error, entry.id if entry is not None else new_request_id())
 
 
 # -- the catalogue: one constructor per error the front answers with --------------------------------------

@@ -19,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from mockservers.core.journal import SCOPE_KEY
 from mockservers.s3 import errors
-from mockservers.s3.asgi import Body, ClientDisconnected, base_headers, send_error, send_reply
+from mockservers.s3.asgi import Body, ClientDisconnected, base_headers, send_reply
 from mockservers.s3.errors import S3Error
 from mockservers.s3.metadata import object_headers, object_meta, stored_headers
 from mockservers.s3.post import post_object
@@ -52,7 +52,7 @@ class S3Front:
                 if error.code != "EntityTooLarge" or request.method != "PUT":
                     # Read what the client is still sending, so it sees the error rather than a broken pipe.
                     await body.drain()
-                await send_error(scope, send, error, request.request_id)
+                await errors.send_error(scope, send, error, request.request_id)
         except ClientDisconnected:
             return
 
@@ -205,10 +205,15 @@ def _content_length(request: S3Request) -> int:
 
 
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
-_CONTENT_SHA256_WORDS = (
-    "UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, "
-    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, "
-    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER"
+_STREAMING_PAYLOADS = (
+    "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
+)
+_INVALID_CONTENT_SHA256 = (
+    f"x-amz-content-sha256 must be UNSIGNED-PAYLOAD, {', '.join(_STREAMING_PAYLOADS)} or a valid sha256 value."
 )
 
 
@@ -220,11 +225,9 @@ def _content_sha256(value: str | None) -> str | None:
         return None
     if _SHA256_HEX.fullmatch(value):
         return value.lower()
-    if value in _CONTENT_SHA256_WORDS.split(", "):
+    if value in _STREAMING_PAYLOADS:
         raise errors.not_implemented("x-amz-content-sha256")
-    raise errors.invalid_argument(
-        f"x-amz-content-sha256 must be {_CONTENT_SHA256_WORDS} or a valid sha256 value.", "x-amz-content-sha256", value
-    )
+    raise errors.invalid_argument(_INVALID_CONTENT_SHA256, "x-amz-content-sha256", value)
 
 
 def _content_md5(value: str | None) -> bytes | None:

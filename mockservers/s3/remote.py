@@ -38,25 +38,26 @@ _HEADER_PARAMS = {
 }
 
 
+def _client(endpoint: str, access_key: str, secret_key: str, region: str, config: Config) -> Any:
+    """A boto3 S3 client for the external store: path-style, SigV4, the store's own credentials."""
+    base = Config(s3={"addressing_style": "path"}, signature_version="s3v4")
+    return boto3.session.Session().client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        region_name=region,
+        config=base.merge(config),
+    )
+
+
 class EndpointProbe:
     """Whether the external endpoint answers at all, for the health check: any S3 answer counts
     (a 403 to ListBuckets too); no connection, or none within the timeouts, does not."""
 
     def __init__(self, endpoint: str, access_key: str, secret_key: str, region: str) -> None:
-        config = Config(
-            s3={"addressing_style": "path"},
-            connect_timeout=1,
-            read_timeout=2,
-            retries={"total_max_attempts": 1},
-        )
-        self.client: Any = boto3.session.Session().client(
-            "s3",
-            endpoint_url=endpoint,
-            aws_access_key_id=access_key,
-            aws_secret_access_key=secret_key,
-            region_name=region,
-            config=config,
-        )
+        config = Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 1})
+        self.client = _client(endpoint, access_key, secret_key, region, config)
 
     def __call__(self) -> bool:
         try:
@@ -76,15 +77,7 @@ class RemoteStore:
     def __init__(self, endpoint: str, access_key: str, secret_key: str, region: str, clock: Clock) -> None:
         self._clock = clock
         self._region = region
-        config = Config(s3={"addressing_style": "path"}, signature_version="s3v4", retries={"max_attempts": 3})
-        self.client: Any = boto3.session.Session().client(
-            "s3",
-            endpoint_url=endpoint,
-            aws_access_key_id=access_key,
-            aws_secret_access_key=secret_key,
-            region_name=region,
-            config=config,
-        )
+        self.client = _client(endpoint, access_key, secret_key, region, Config(retries={"max_attempts": 3}))
 
     def create_bucket(self, bucket: str, region: str) -> None:
         """Create the bucket in the store's own region unless it exists (another process may have made it)."""

@@ -139,6 +139,10 @@ class S3Service:
         an external store (``--s3-endpoint``) must answer a request of its own, with short timeouts."""
         if not self.settings.endpoint:
             return True
+        return await anyio.to_thread.run_sync(self._probe_endpoint)
+
+    def _probe_endpoint(self) -> bool:
+        """In a worker thread: building the probe imports boto3, and asking the store is network I/O."""
         probe = self._probe
         if probe is None:
             from mockservers.s3.remote import EndpointProbe
@@ -147,7 +151,7 @@ class S3Service:
             probe = self._probe = EndpointProbe(
                 s.endpoint, s.endpoint_access_key, s.endpoint_secret_key, s.endpoint_region
             )
-        return await anyio.to_thread.run_sync(probe)
+        return probe()
 
     # -- presigning --------------------------------------------------------------------------------------
 

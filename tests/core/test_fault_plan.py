@@ -147,6 +147,7 @@ def test_invalid_specs_answer_400_naming_the_problem(spec: Any, code: str, messa
 def test_integral_values_of_any_size_are_kept_as_integers() -> None:
     fault = plan().add({"scenario": "malformed_body", "times": 10**400, "probability": 1, "delay_ms": 2.0})
     assert (fault.times, fault.probability, fault.delay_ms) == (10**400, 1.0, 2)
+    assert (type(fault.times), type(fault.probability), type(fault.delay_ms)) == (int, float, int)
     assert fault.as_json()["remaining"] == 10**400
 
 

@@ -254,6 +254,12 @@ def test_reads_retry_a_body_that_is_not_json(
     ]
 
 
+def test_reads_retry_a_bare_json_null(pageup: PageUpClient, fake: FakePageUp) -> None:
+    fake.script["8621"] = [httpx.Response(200, content=b"null"), httpx.Response(200, json=DOC)]
+    assert pageup.document(8621) == DOC
+    assert len(fake.calls("/8621")) == 2
+
+
 def test_move_raises_on_a_body_that_is_not_json(
     pageup: PageUpClient, fake: FakePageUp, caplog: pytest.LogCaptureFixture
 ) -> None:

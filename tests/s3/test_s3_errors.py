@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import types
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -9,6 +11,7 @@ import httpx
 import pytest
 from s3_support import BUCKET, REGION, error_detail, s3_error
 
+from mockservers.core.journal import SCOPE_KEY
 from mockservers.s3 import S3Service
 from mockservers.testing import AdminClient, in_process_client, make_app
 
@@ -73,7 +76,30 @@ def test_scenarios_answer_s3s_xml() -> None:
         ("s3.slow_down", "s3", 503, "SlowDown"),
         ("s3.internal_error", "s3", 500, "InternalError"),
     }
-    assert all(by_name[name].respond is not None for name in by_name)
+    respond = by_name["s3.slow_down"].respond
+    assert respond is not None
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    entry = types.SimpleNamespace(id="journal-id-1")
+    asyncio.run(respond()({"type": "http", "method": "PUT", SCOPE_KEY: entry}, receive, send))
+    start, body = sent
+    headers = dict(start["headers"])
+    assert (start["status"], headers[b"content-type"], headers[b"x-amz-request-id"]) == (
+        503,
+        b"application/xml",
+        b"journal-id-1",
+    )
+    assert body["body"].startswith(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
+        b"<Message>Please reduce your request rate.</Message><RequestId>journal-id-1</RequestId><HostId>"
+    )
+    assert entry.error_code == "SlowDown"
 
 
 @pytest.mark.parametrize(
