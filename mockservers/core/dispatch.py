@@ -7,6 +7,7 @@ find the vendor, one table look-up for the operation, and appends to the journal
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import socket
@@ -26,6 +27,19 @@ from mockservers.core.platform import Platform
 log = logging.getLogger("atsmock")
 
 ADMIN_PREFIX = "__admin"
+
+
+class RequestIds:
+    """Journal ids: UUID-shaped (version 4, the first 80 bits random per process), the last 48 bits
+    counting up. Unique like ``uuid4()``, ordered, and about ten times cheaper on the request path."""
+
+    def __init__(self) -> None:
+        r = uuid.uuid4().hex
+        self._prefix = f"{r[:8]}-{r[8:12]}-{r[12:16]}-{r[16:20]}-"
+        self._next = itertools.count(int(r[20:], 16)).__next__
+
+    def __call__(self) -> str:
+        return f"{self._prefix}{self._next() & 0xFFFFFFFFFFFF:012x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +65,7 @@ class Dispatcher:
         self.targets = targets
         self.root = root
         self.on_startup = on_startup
+        self.request_ids = RequestIds()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -81,7 +96,7 @@ class Dispatcher:
     async def _handle(self, target: Target, scope: Scope, sub_path: str, receive: Receive, send: Send) -> None:
         platform = self.platform
         method: str = scope["method"]
-        request_id = str(uuid.uuid4())
+        request_id = self.request_ids()
         entry = Entry(
             id=request_id,
             time=platform.clock.now(),

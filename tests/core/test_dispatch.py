@@ -279,3 +279,20 @@ def test_lifespan_cancelled_without_a_shutdown_message_ends_quietly(echo_app: An
 
     asyncio.run(cancelled_lifespan())
     assert sent == []
+
+
+def test_request_ids_are_version_4_uuids_unique_and_ordered() -> None:
+    import itertools
+    import uuid
+
+    from mockservers.core.dispatch import RequestIds
+
+    ids, other = RequestIds(), RequestIds()
+    drawn = [ids() for _ in range(1000)]
+    parsed = [uuid.UUID(i) for i in drawn]
+    assert {(u.version, u.variant) for u in parsed} == {(4, uuid.RFC_4122)}
+    assert [str(u) for u in parsed] == drawn
+    assert len(set(drawn)) == 1000
+    assert drawn[0][:24] == drawn[-1][:24] != other()[:24]
+    steps = {(int(b[24:], 16) - int(a[24:], 16)) % 2**48 for a, b in itertools.pairwise(drawn)}
+    assert steps == {1}  # counting up (and wrapping within the last 48 bits, never into the prefix)
