@@ -34,11 +34,11 @@ class RetryPolicy:
 
     def retryable(self, response: httpx.Response) -> bool:
         """429 and 5xx are worth another try, unless the server asks for a longer wait than
-        ``max_delay`` (a daily quota, say): then the caller is told at once."""
+        ``max_delay`` (a daily quota, a 503 for maintenance): then the caller is told at once."""
         if response.status_code not in RETRYABLE_STATUSES:
             return False
         after = retry_after(response)
-        return response.status_code != 429 or after is None or after <= self.max_delay
+        return after is None or after <= self.max_delay
 
     def delay(self, attempt: int, response: httpx.Response | None) -> float:
         if response is not None:

@@ -16,8 +16,8 @@ Retries (``client._http.exchange``): reads, handle creation and the storage uplo
 5xx and dropped connections, and the JSON calls among them also a success whose body is not JSON;
 calls that create something (candidate.create, the
 upload and attach calls, applicationForm.submit) retry only 429, which Ashby answers before it
-does anything. A 429 whose ``Retry-After`` is longer than the policy's ``max_delay`` is raised at
-once (the same rule as the PageUp client).
+does anything. A 429 or 5xx whose ``Retry-After`` is longer than the policy's ``max_delay``
+is raised at once (the same rule as the PageUp client).
 """
 
 from __future__ import annotations

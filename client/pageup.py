@@ -15,8 +15,8 @@ On real PageUp the token endpoint is another host (``login.<dc>.pageuppeople.com
 Retries (``client._http.exchange``): the token request, prepareTempDirectUpload, the storage
 PUT and GETs retry 429, 5xx and dropped connections, and prepareTempDirectUpload and the
 document GET also a success whose body is not JSON; moveFromTemp retries only 429 (answered
-before anything moved). A 429 whose ``Retry-After`` is longer than the policy's
-``max_delay`` (the daily quota) is raised at once, with ``retry_after`` set.
+before anything moved). A 429 or 5xx whose ``Retry-After`` is longer than the policy's
+``max_delay`` (the daily quota, a maintenance 503) is raised at once; a 429's carries ``retry_after``.
 
 Errors: ``PageUpError`` (an ``ApiError``) carries PageUp's ``[{"field", "message"}]`` list (or
 the token endpoint's ``error`` / ``error_description``); ``StorageError`` (an ``ApiError``) is

@@ -112,6 +112,15 @@ def test_a_429_asking_for_longer_than_max_delay_is_raised_at_once(sleeps: list[f
     assert (exc.value.status, exc.value.code, len(script.requests), sleeps) == (429, "rate_limit_exceeded", 1, [])
 
 
+def test_a_503_asking_for_longer_than_max_delay_is_not_retried(sleeps: list[float]) -> None:
+    down = failure(503, "service_unavailable", "Maintenance", "01MT")
+    down.headers["Retry-After"] = "600"
+    script = Script(down)
+    with pytest.raises(AshbyError) as exc:
+        make(script, sleeps).candidate("c1")
+    assert (exc.value.status, exc.value.code, len(script.requests), sleeps) == (503, "service_unavailable", 1, [])
+
+
 def test_reads_retry_5xx_until_the_budget_ends(sleeps: list[float]) -> None:
     script = Script(*(failure(500, "internal_server_error") for _ in range(4)))
     with pytest.raises(AshbyError) as exc:
