@@ -265,7 +265,8 @@ async def openapi(request: Request) -> Response:
         from contracts import load_openapi
 
         # A deep copy: the loaded document is cached and shared by every app in the process.
-        document = {**copy.deepcopy(load_openapi("ashby")), "servers": [{"url": vendor.base_url}]}
+        document = copy.deepcopy(load_openapi("ashby"))
+        document["servers"] = [{"url": vendor.base_url}]
         _set_content_length_maximum(document, vendor.settings.max_content_length)
         vendor.openapi = document
     return JSONResponse(vendor.openapi)

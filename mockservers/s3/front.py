@@ -118,12 +118,13 @@ class S3Front:
                 )
             if digest is not None and digest != upload.md5():
                 raise S3Error(400, "BadDigest", "The Content-MD5 you specified did not match what we received.")
-            if sha256 is not None and declared_sha256 is not None and sha256.hexdigest() != declared_sha256:
+            computed = sha256.hexdigest() if sha256 is not None else None
+            if computed != declared_sha256:
                 raise S3Error(
                     400,
                     "XAmzContentSHA256Mismatch",
                     "The provided 'x-amz-content-sha256' header does not match what was computed.",
-                    {"ClientComputedContentSHA256": declared_sha256, "S3ComputedContentSHA256": sha256.hexdigest()},
+                    {"ClientComputedContentSHA256": str(declared_sha256), "S3ComputedContentSHA256": str(computed)},
                 )
             info = await call(store, upload.commit, meta)
         except BaseException:
