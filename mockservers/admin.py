@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockservers.core.clock import format_iso
 from mockservers.core.errors import AdminError
+from mockservers.core.http import OpenApiEndpoint
 from mockservers.core.platform import Platform
 
 
@@ -88,13 +89,13 @@ def create_admin_app(platform: Platform) -> ASGIApp:
             raise AdminError(400, "invalid_request", "limit must be an integer >= 0")
         vendor = q.get("vendor") or None
         entries, total = platform.journal.find(vendor, q.get("operation") or None, status, limit)
-        return JSONResponse({"requests": [e.as_json() for e in entries], "meta": {"total": total}})
+        return JSONResponse({"requests": [platform.journal.render(e) for e in entries], "meta": {"total": total}})
 
     async def get_request(request: Request) -> JSONResponse:
         entry = platform.journal.get(request.path_params["id"])
         if entry is None:
             raise AdminError(404, "not_found", f"no request with id '{request.path_params['id']}' in the journal")
-        return JSONResponse(entry.as_json())
+        return JSONResponse(platform.journal.render(entry))
 
     async def clear_requests(request: Request) -> Response:
         platform.journal.clear()
@@ -118,11 +119,6 @@ def create_admin_app(platform: Platform) -> ASGIApp:
 
     async def list_scenarios(request: Request) -> JSONResponse:
         return JSONResponse({"scenarios": [s.as_json() for s in platform.faults.scenarios]})
-
-    async def openapi(request: Request) -> JSONResponse:
-        from contracts import load_openapi
-
-        return JSONResponse(load_openapi("admin"))
 
     async def not_found(request: Request, exc: Exception) -> JSONResponse:
         return error(AdminError(404, "not_found", f"no admin endpoint {request.method} {request.url.path}"))
@@ -150,7 +146,7 @@ def create_admin_app(platform: Platform) -> ASGIApp:
         Route("/faults", clear_faults, methods=["DELETE"]),
         Route("/faults/{id}", delete_fault, methods=["DELETE"]),
         Route("/scenarios", list_scenarios, methods=["GET"]),
-        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/openapi.json", OpenApiEndpoint("admin"), methods=["GET"], name="openapi"),
     ]
     app = Starlette(
         routes=routes,

@@ -1,39 +1,42 @@
-"""create_app: one Platform, the vendors mounted (listed here, not discovered), S3 and admin."""
+"""create_app: one Platform, the registered vendors mounted in registry order, S3 and admin."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from mockservers.admin import create_admin_app
-from mockservers.config import VENDOR_NAMES, ConfigError, Settings
+from mockservers.config import ConfigError, Settings
 from mockservers.core.dispatch import Dispatcher, Target
 from mockservers.core.platform import Platform
+from mockservers.core.vendor import Vendor
+from mockservers.vendors import registered
 
 log = logging.getLogger("atsmock")
 
-IMPLEMENTED: dict[str, str] = {
-    "pageup": "mockservers.pageup.routes",
-    "ashby": "mockservers.ashby.routes",
-}
-"""Vendor name → module with ``create_vendor(platform) -> VendorMount``. Order is mount order."""
 
+def create_app(settings: Settings | None = None, *, vendors: Sequence[Vendor] | None = None) -> Dispatcher:
+    """The whole atsmock ASGI app; ``app.platform`` is its shared state.
 
-def create_app(settings: Settings | None = None) -> Dispatcher:
-    """The whole atsmock ASGI app; ``app.platform`` is its shared state."""
-    settings = settings or Settings()
+    ``vendors`` replaces the registry (a test's throwaway vendor); by default every registered
+    vendor that is not planned is mounted, in registry order.
+    """
+    known = tuple(registered() if vendors is None else vendors)
+    settings = settings or Settings(registry=known)
+    mountable = [v for v in known if not v.planned]
     only = settings.server.vendor
-    if only and only not in IMPLEMENTED:
-        known = ", ".join(IMPLEMENTED)
-        problem = "is not emulated yet" if only in VENDOR_NAMES else "is not a vendor"
-        raise ConfigError("--vendor", f"'{only}' {problem} (available: {known})")
-    platform = Platform(settings)
-    for name, module in IMPLEMENTED.items():
-        if only and name != only:
-            continue
-        platform.add_vendor(importlib.import_module(module).create_vendor(platform))
+    if only:
+        chosen = next((v for v in known if v.name == only), None)
+        if chosen is None or chosen.planned:
+            available = ", ".join(v.name for v in mountable)
+            problem = "is not a vendor" if chosen is None else "is not emulated yet"
+            raise ConfigError("--vendor", f"'{only}' {problem} (available: {available})")
+        mountable = [chosen]
+    platform = Platform(settings, known)
+    for vendor in mountable:
+        assert vendor.create is not None
+        platform.add_vendor(vendor.create(platform, settings.vendor(vendor.name)))
     s3 = platform.s3
     targets = {"s3": Target("s3", s3.app, s3.operation_for)}
     root = None
@@ -43,8 +46,7 @@ def create_app(settings: Settings | None = None) -> Dispatcher:
             root = target
         else:
             targets[name] = target
-    dispatcher = Dispatcher(platform, create_admin_app(platform), targets, root, on_startup=_warm_up(platform))
-    return dispatcher
+    return Dispatcher(platform, create_admin_app(platform), targets, root, on_startup=_warm_up(platform))
 
 
 def _warm_up(platform: Platform) -> Callable[[], None]:

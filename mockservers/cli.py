@@ -9,29 +9,33 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from mockservers.config import VENDOR_NAMES, ConfigError, Settings, load_settings
+from mockservers.config import ConfigError, Settings, load_settings
+from mockservers.core.vendor import Vendor
+from mockservers.vendors import registered
 
 VERSION = "0.1.0"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+def main(argv: Sequence[str] | None = None, *, vendors: Sequence[Vendor] | None = None) -> int:
+    """The command line; ``vendors`` replaces the registry (a test's throwaway vendor)."""
+    known = tuple(registered() if vendors is None else vendors)
+    parser = _parser(known)
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
     try:
-        settings = _settings(args)
+        settings = _settings(args, known)
         if args.command == "credentials":
-            sys.stdout.write(credentials_table(settings))
+            sys.stdout.write(credentials_table(settings, known))
             return 0
-        return _serve(settings)
+        return _serve(settings, known)
     except ConfigError as exc:
         print(f"atsmock: {exc}", file=sys.stderr)
         return 2
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(vendors: Sequence[Vendor]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atsmock", description="Faithful local mocks of ATS document/file APIs.")
     parser.add_argument("--version", action="version", version=f"atsmock {VERSION}")
     sub = parser.add_subparsers(dest="command")
@@ -39,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default 8000; 0 picks a free one)")
     serve.add_argument("--config", help="TOML file overriding the defaults (also ATSMOCK_CONFIG)")
-    serve.add_argument("--vendor", help=f"serve only this vendor, at the root path ({', '.join(VENDOR_NAMES)})")
+    served = ", ".join(v.name for v in vendors if not v.planned)
+    serve.add_argument("--vendor", help=f"serve only this vendor, at the root path ({served})")
     serve.add_argument("--public-url", help="base of the absolute URLs handed out (default: the bound address)")
     serve.add_argument("--admin-token", help="require 'Authorization: Bearer TOKEN' on /__admin")
     serve.add_argument("--s3-endpoint", help="external S3-compatible store instead of the embedded moto")
@@ -51,8 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    settings = load_settings(args.config or os.environ.get("ATSMOCK_CONFIG") or None)
+def _settings(args: argparse.Namespace, vendors: Sequence[Vendor]) -> Settings:
+    settings = load_settings(args.config or os.environ.get("ATSMOCK_CONFIG") or None, registry=vendors)
     if args.command != "serve":
         return settings
     server: dict[str, Any] = {}
@@ -69,27 +74,28 @@ def _settings(args: argparse.Namespace) -> Settings:
         if value is not None:
             s3[flag.removeprefix("s3_")] = value
     if s3:
-        settings = dataclasses.replace(settings, s3=dataclasses.replace(settings.s3, **s3))
-    _check(settings)
+        settings = settings.replace(s3=dataclasses.replace(settings.s3, **s3))
+    _check(settings, vendors)
     return settings
 
 
-def _check(settings: Settings) -> None:
+def _check(settings: Settings, vendors: Sequence[Vendor]) -> None:
     server = settings.server
     if not server.host.strip():
         # An empty host would bind every interface: never by accident (an empty ${VAR:-} in a compose file).
         raise ConfigError("server.host", "must not be empty (0.0.0.0 listens on every interface)")
     if not 0 <= server.port <= 65535:
         raise ConfigError("server.port", f"{server.port} is not a TCP port (0..65535)")
-    if server.vendor and server.vendor not in VENDOR_NAMES:
-        raise ConfigError("--vendor", f"'{server.vendor}' is not a vendor ({', '.join(VENDOR_NAMES)})")
+    names = [v.name for v in vendors]
+    if server.vendor and server.vendor not in names:
+        raise ConfigError("--vendor", f"'{server.vendor}' is not a vendor ({', '.join(names)})")
     if server.public_url and not server.public_url.startswith(("http://", "https://")):
         raise ConfigError("server.public_url", f"'{server.public_url}' must start with http:// or https://")
     if settings.s3.endpoint and not settings.s3.endpoint.startswith(("http://", "https://")):
         raise ConfigError("s3.endpoint", f"'{settings.s3.endpoint}' must start with http:// or https://")
 
 
-def _serve(settings: Settings) -> int:
+def _serve(settings: Settings, vendors: Sequence[Vendor]) -> int:
     from mockservers.server import serve
 
     def announce(app: Any) -> None:
@@ -106,23 +112,21 @@ def _serve(settings: Settings) -> int:
         lines.append("Press Ctrl-C to stop.")
         print("\n".join(lines), flush=True)
 
-    serve(settings, announce)
+    serve(settings, announce, vendors=vendors)
     return 0
 
 
-def credentials_table(settings: Settings) -> str:
-    """The active credentials, one row each: vendor, kind, identifier, secret, grants."""
+NOT_SERVED = " (not served yet)"
+"""What ``credentials`` adds to the grants of a planned vendor's rows."""
+
+
+def credentials_table(settings: Settings, vendors: Sequence[Vendor] | None = None) -> str:
+    """The active credentials, one row each: vendor, kind, identifier, secret, grants (registry order)."""
     rows: list[tuple[str, str, str, str, str]] = []
-    for c in settings.pageup.clients:
-        rows.append(("pageup", "client_id", c.client_id, c.client_secret, f"tenant {c.tenant}, {' '.join(c.scopes)}"))
-    for k in settings.ashby.api_keys:
-        state = "" if k.active else " (deactivated)"
-        rows.append(("ashby", "api key (Basic, empty password)", k.api_key, "", " ".join(k.permissions) + state))
-    for t in settings.wttj.tokens:
-        rows.append(("wttj", "bearer token", t.token, "", " ".join(t.scopes)))
-    rows.append(("clinch", "access id", settings.clinch.access_id, settings.clinch.secret, "all"))
-    for e in settings.endorsed.clients:
-        rows.append(("endorsed", "client_id", e.client_id, e.client_secret, " ".join(e.scopes)))
+    for vendor in registered() if vendors is None else vendors:
+        suffix = NOT_SERVED if vendor.planned else ""
+        for c in vendor.credentials(settings.vendor(vendor.name)):
+            rows.append((vendor.name, c.kind, c.id, c.secret, c.grants + suffix))
     rows.append(("s3", "access key", settings.s3.access_key, settings.s3.secret_key, "presigning (mock)"))
     header = ("vendor", "credential", "id", "secret", "grants")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]

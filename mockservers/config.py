@@ -9,12 +9,16 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_type_hints
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, get_type_hints
 
-VENDOR_NAMES: tuple[str, ...] = ("pageup", "ashby", "wttj", "clinch", "endorsed")
+from mockservers.vendors import registered
+
+if TYPE_CHECKING:
+    from mockservers.core.vendor import Vendor
 
 
 class ConfigError(Exception):
@@ -49,108 +53,75 @@ class S3Settings:
     endpoint_region: str = "us-east-1"
 
 
-@dataclass(frozen=True)
-class PageUpClient:
-    client_id: str
-    client_secret: str
-    tenant: str
-    scopes: tuple[str, ...]
-
-
-_READ_WRITE = ("Public.Document.Read", "Public.Document.Write")
-
-
-@dataclass(frozen=True)
-class PageUpSettings:
-    clients: tuple[PageUpClient, ...] = (
-        PageUpClient("atsmock-pageup", "atsmock-pageup-secret", "218", _READ_WRITE),
-        PageUpClient("atsmock-pageup-readonly", "atsmock-pageup-readonly-secret", "218", ("Public.Document.Read",)),
-        PageUpClient("atsmock-pageup-219", "atsmock-pageup-219-secret", "219", _READ_WRITE),
-    )
-    region: str = "ap-southeast-2"
-    token_ttl_seconds: int = 300
-    daily_quota: int = 0
-    """Requests per client per mock-clock UTC day; 0 turns the quota off."""
-    max_file_size: int = 50 * 1024 * 1024
-    categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """Extra document category names per tenant, beyond the system categories."""
-
-
-@dataclass(frozen=True)
-class AshbyKey:
-    api_key: str
-    permissions: tuple[str, ...]
-    active: bool = True
-
-
-@dataclass(frozen=True)
-class AshbySettings:
-    api_keys: tuple[AshbyKey, ...] = (
-        AshbyKey("atsmock-ashby", ("candidatesRead", "candidatesWrite")),
-        AshbyKey("atsmock-ashby-readonly", ("candidatesRead",)),
-        AshbyKey("atsmock-ashby-jobboard", ("jobsRead", "candidatesWrite")),
-    )
-    """The issue's two keys, plus a job-board key (as Ashby's "Job Board" keys) so the seeded postings
-    can be read with the defaults: neither of the other two has ``jobsRead``."""
-    region: str = "us-east-1"
-    max_content_length: int = 100 * 1024 * 1024
-    """Largest ``contentLength`` a file upload handle accepts, and the largest deprecated multipart file."""
-    upload_ttl_seconds: int = 600
-    """Lifetime of a presigned upload URL (Ashby: 10 minutes)."""
-    handle_ttl_seconds: int = 24 * 3600
-    """How long an upload handle can be attached after it was created (inferred; Ashby does not say)."""
-    download_ttl_seconds: int = 300
-    """Lifetime of the download URL ``file.info`` answers (inferred; Ashby says only "short-lived")."""
-
-
-@dataclass(frozen=True)
-class BearerToken:
-    token: str
-    scopes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class WttjSettings:
-    tokens: tuple[BearerToken, ...] = (
-        BearerToken("atsmock-wttj", ("documents_r", "documents_rw", "candidates_r", "candidates_rw")),
-        BearerToken("atsmock-wttj-readonly", ("documents_r", "candidates_r")),
-    )
-
-
-@dataclass(frozen=True)
-class ClinchSettings:
-    access_id: str = "atsmock-clinch"
-    secret: str = "atsmock-clinch-secret"
-
-
-@dataclass(frozen=True)
-class EndorsedClient:
-    client_id: str
-    client_secret: str
-    scopes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class EndorsedSettings:
-    clients: tuple[EndorsedClient, ...] = (
-        EndorsedClient("00000000-0000-4000-8000-000000000001", "atsmock-endorsed-secret", ("all:read", "all:write")),
-        EndorsedClient("00000000-0000-4000-8000-000000000002", "atsmock-endorsed-readonly-secret", ("all:read",)),
-    )
-
-
-@dataclass(frozen=True)
 class Settings:
-    server: ServerSettings = ServerSettings()
-    s3: S3Settings = S3Settings()
-    pageup: PageUpSettings = PageUpSettings()
-    ashby: AshbySettings = AshbySettings()
-    wttj: WttjSettings = WttjSettings()
-    clinch: ClinchSettings = ClinchSettings()
-    endorsed: EndorsedSettings = EndorsedSettings()
+    """Server and S3 settings, plus one settings object per registered vendor (``settings.pageup``...).
+
+    ``Settings(pageup=PageUpSettings(...))`` replaces one vendor's settings; every vendor not
+    named gets its defaults from the registry. ``vendors`` maps each vendor name to its settings.
+    """
+
+    __slots__ = ("s3", "server", "vendors")
+
+    server: ServerSettings
+    s3: S3Settings
+    vendors: Mapping[str, Any]
+
+    def __init__(
+        self,
+        server: ServerSettings = ServerSettings(),
+        s3: S3Settings = S3Settings(),
+        vendors: Mapping[str, Any] | None = None,
+        *,
+        registry: Sequence[Vendor] | None = None,
+        **sections: Any,
+    ) -> None:
+        known = {v.name: v for v in (registered() if registry is None else registry)}
+        chosen: dict[str, Any] = {}
+        for name, value in {**(vendors or {}), **sections}.items():
+            if name not in known and not dataclasses.is_dataclass(value):
+                raise TypeError(f"unknown vendor settings {name!r}")
+            chosen[name] = value
+        merged = {name: chosen.pop(name) if name in chosen else v.settings() for name, v in known.items()}
+        merged.update(chosen)  # settings of a vendor outside the registry (a test's throwaway vendor)
+        object.__setattr__(self, "server", server)
+        object.__setattr__(self, "s3", s3)
+        object.__setattr__(self, "vendors", MappingProxyType(merged))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal look-up fails: a vendor's section, by the vendor's name.
+        if not name.startswith("_"):
+            try:
+                return self.vendors[name]
+            except (KeyError, AttributeError):
+                pass
+        raise AttributeError(name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Settings):
+            return NotImplemented
+        return (self.server, self.s3, dict(self.vendors)) == (other.server, other.s3, dict(other.vendors))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Settings(server={self.server!r}, s3={self.s3!r}, vendors={dict(self.vendors)!r})"
+
+    def vendor(self, name: str) -> Any:
+        """One vendor's settings; ``KeyError`` for a name it has none for."""
+        return self.vendors[name]
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``server``, ``s3`` or any vendor's settings replaced."""
+        server = changes.pop("server", self.server)
+        s3 = changes.pop("s3", self.s3)
+        return Settings(server, s3, {**self.vendors, **changes}, registry=())
 
     def with_server(self, **changes: Any) -> Settings:
         """A copy with server settings changed (used for CLI flags, which win over everything)."""
-        return dataclasses.replace(self, server=dataclasses.replace(self.server, **changes))
+        return self.replace(server=dataclasses.replace(self.server, **changes))
 
     @property
     def base_url(self) -> str:
@@ -165,8 +136,19 @@ class Settings:
         return f"http://{host}:{self.server.port}"
 
 
-def load_settings(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Defaults, then the TOML file at ``path`` (if any), then ``ATSMOCK_<SECTION>_<KEY>`` variables."""
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    registry: Sequence[Vendor] | None = None,
+) -> Settings:
+    """Defaults, then the TOML file at ``path`` (if any), then ``ATSMOCK_<SECTION>_<KEY>`` variables.
+
+    The sections are ``server``, ``s3`` and one per vendor of ``registry`` (the registered vendors
+    by default), each built from that vendor's settings dataclass.
+    """
+    vendors = tuple(registered() if registry is None else registry)
+    types: dict[str, Any] = {"server": ServerSettings, "s3": S3Settings, **{v.name: v.settings for v in vendors}}
     data: dict[str, Any] = {}
     if path is not None:
         try:
@@ -187,17 +169,19 @@ def load_settings(path: str | os.PathLike[str] | None = None, environ: Mapping[s
         section, _, key = name[len("ATSMOCK_") :].lower().partition("_")
         if not key:
             raise ConfigError(name, "expected ATSMOCK_<SECTION>_<KEY>")
-        if section not in _SECTIONS:
+        if section not in types:
             raise ConfigError(name, "unknown key")
         data.setdefault(section, {})
         if not isinstance(data[section], dict):
             raise ConfigError(name, f"section {section} is not a table")
         data[section][key] = _EnvValue(name, raw)
-    settings: Settings = _build(Settings, data, "")
-    return settings
-
-
-_SECTIONS = frozenset(f.name for f in dataclasses.fields(Settings))
+    for key in data:
+        if key not in types:
+            raise ConfigError(key, "unknown key")
+    built = {name: _build(types[name], data[name], f"{name}.") for name in data}
+    server = built.pop("server", ServerSettings())
+    s3 = built.pop("s3", S3Settings())
+    return Settings(server, s3, built, registry=vendors)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import FrameType, TracebackType
 
 import uvicorn
@@ -15,6 +15,7 @@ import uvicorn
 from mockservers.app import create_app
 from mockservers.config import ConfigError, Settings
 from mockservers.core.dispatch import Dispatcher
+from mockservers.core.vendor import Vendor
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -43,7 +44,12 @@ def _uvicorn_config(app: Dispatcher) -> uvicorn.Config:
     )
 
 
-def serve(settings: Settings, announce: Callable[[Dispatcher], None] | None = None) -> None:
+def serve(
+    settings: Settings,
+    announce: Callable[[Dispatcher], None] | None = None,
+    *,
+    vendors: Sequence[Vendor] | None = None,
+) -> None:
     """Serve until Ctrl-C or SIGTERM, then return: either stop is a clean exit (status 0, no traceback).
 
     A host or port it cannot listen on is a ``ConfigError`` naming the key (one line, exit 2).
@@ -62,7 +68,7 @@ def serve(settings: Settings, announce: Callable[[Dispatcher], None] | None = No
     try:
         with _listen(settings.server.host, settings.server.port) as sock:
             settings = settings.with_server(port=sock.getsockname()[1])
-            app = create_app(settings)
+            app = create_app(settings, vendors=vendors)
             server = uvicorn.Server(_uvicorn_config(app))
             if stop_requested:
                 return
@@ -85,12 +91,12 @@ def _listen(host: str, port: int) -> socket.socket:
 class LiveServer:
     """The whole app on 127.0.0.1 and an ephemeral port, in a thread; a context manager."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        settings = settings or Settings()
+    def __init__(self, settings: Settings | None = None, *, vendors: Sequence[Vendor] | None = None) -> None:
+        settings = settings or Settings(registry=vendors)
         self._sock = bind("127.0.0.1", 0)
         port = self._sock.getsockname()[1]
         self.settings = settings.with_server(host="127.0.0.1", port=port, public_url="")
-        self.app = create_app(self.settings)
+        self.app = create_app(self.settings, vendors=vendors)
         self.platform = self.app.platform
         self.url = self.settings.base_url
         self._server = uvicorn.Server(_uvicorn_config(self.app))

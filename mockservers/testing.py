@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -12,6 +12,7 @@ import httpx
 
 from mockservers.config import Settings
 from mockservers.core.dispatch import Dispatcher
+from mockservers.core.vendor import Vendor
 
 IN_PROCESS_URL = "http://testserver"
 
@@ -78,11 +79,11 @@ def _shared_loop() -> asyncio.AbstractEventLoop:
 
 
 @contextmanager
-def running(settings: Settings | None = None) -> Iterator[Any]:
-    """A live server on 127.0.0.1:<ephemeral> for the duration of the block."""
+def running(settings: Settings | None = None, *, vendors: Sequence[Vendor] | None = None) -> Iterator[Any]:
+    """A live server on 127.0.0.1:<ephemeral> for the duration of the block; ``vendors`` replaces the registry."""
     from mockservers.server import LiveServer
 
-    with LiveServer(settings) as server:
+    with LiveServer(settings, vendors=vendors) as server:
         yield server
 
 
@@ -124,8 +125,10 @@ class AdminClient:
         self._call("DELETE", "/faults")
 
 
-def make_app(settings: Settings | None = None) -> Dispatcher:
-    """A fresh in-process app (its own Platform) with in-process public URLs."""
+def make_app(settings: Settings | None = None, *, vendors: Sequence[Vendor] | None = None) -> Dispatcher:
+    """A fresh in-process app (its own Platform) with in-process public URLs; ``vendors`` replaces the registry."""
     from mockservers.app import create_app
 
-    return create_app(in_process_settings(settings))
+    if settings is None:
+        settings = Settings(registry=vendors)
+    return create_app(in_process_settings(settings), vendors=vendors)

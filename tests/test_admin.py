@@ -17,6 +17,10 @@ from starlette.routing import Route
 from contracts import load_openapi
 from mockservers.core.tokens import TokenError
 from mockservers.testing import AdminClient, in_process_client
+from mockservers.vendors import registered
+
+NOT_MOUNTED = registered()[0].name
+"""A real vendor's name, which the echo-only app used here does not mount."""
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -179,7 +183,7 @@ def test_reset_s3_only(echo_vendor: Any, echo_app: Any, echo_client: httpx.Clien
     assert echo_vendor.resets == resets_before
 
 
-@pytest.mark.parametrize("vendor", ["wttj", "nope", ""])
+@pytest.mark.parametrize("vendor", [NOT_MOUNTED, "nope", ""])
 def test_reset_an_unknown_vendor_is_a_400_naming_it(echo_client: httpx.Client, vendor: str) -> None:
     response = echo_client.post("/__admin/reset", params={"vendor": vendor})
     assert (response.status_code, response.json()) == (400, error("unknown_vendor", f"unknown vendor '{vendor}'"))
@@ -395,7 +399,11 @@ def test_add_fault_answers_201_with_the_fault(echo_client: httpx.Client) -> None
     ("body", "status", "expected"),
     [
         ({"scenario": "nope"}, 400, error("unknown_scenario", "unknown scenario 'nope'")),
-        ({"scenario": "empty_response", "vendor": "wttj"}, 400, error("unknown_vendor", "unknown vendor 'wttj'")),
+        (
+            {"scenario": "empty_response", "vendor": NOT_MOUNTED},
+            400,
+            error("unknown_vendor", f"unknown vendor '{NOT_MOUNTED}'"),
+        ),
         (
             {"scenario": "empty_response", "vendor": "echo", "operation": "put_object"},
             400,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -17,10 +18,13 @@ from typing import Any
 
 import httpx
 import pytest
+from echo_vendor import ECHO, EchoSettings
 
 from mockservers import cli
 from mockservers.app import create_app
 from mockservers.config import Settings
+from mockservers.core.vendor import Credential, Vendor
+from mockservers.vendors import registered
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,8 +60,36 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def _cells(table: str) -> list[list[str]]:
+    return [re.split(r"  +", line.strip()) for line in table.splitlines()]
+
+
 def test_credentials_prints_the_default_table(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "credentials") == (0, DEFAULT_CREDENTIALS, "")
+    """Every default credential, in registry order; a planned vendor's rows say it is not served yet."""
+    planned = {v.name for v in registered() if v.planned}
+    expected = [
+        [*row[:-1], row[-1] + (cli.NOT_SERVED if row[0] in planned else "")] for row in _cells(DEFAULT_CREDENTIALS)
+    ]
+    code, out, err = run(capsys, "credentials")
+    assert (code, err) == (0, "")
+    assert _cells(out)[0] == expected[0]
+    assert _cells(out)[2:] == expected[2:]
+
+
+PLANNED = Vendor("later", "Later (tests)", EchoSettings, lambda s: [Credential("key", "later-key", "", "read write")])
+
+
+def test_credentials_table_is_aligned_and_marks_planned_vendors(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["credentials"], vendors=[ECHO, PLANNED])
+    assert (code, *capsys.readouterr()) == (
+        0,
+        "vendor  credential  id                    secret                 grants\n"
+        "------  ----------  --------------------  ---------------------  ---------------------------\n"
+        "echo    echo key    echo-key              echo-secret            everything\n"
+        "later   key         later-key                                    read write (not served yet)\n"
+        "s3      access key  AKIAATSMOCKLOCALS3ID  atsmock-s3-secret-key  presigning (mock)\n",
+        "",
+    )
 
 
 def test_the_default_table_holds_every_credential_of_the_issue() -> None:
@@ -211,20 +243,20 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.fixture
 def banner(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], make_echo_app: Callable[..., Any]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Callable[..., tuple[int, str, Settings]]:
     """Run ``atsmock serve ARGS`` with the echo vendor, printing the banner instead of serving."""
     seen: list[Settings] = []
 
-    def fake_serve(settings: Settings, announce: Callable[[Any], None]) -> None:
+    def fake_serve(settings: Settings, announce: Callable[[Any], None], *, vendors: Any) -> None:
         seen.append(settings)
-        announce(create_app(settings))
+        announce(create_app(settings, vendors=vendors))
 
     monkeypatch.setattr("mockservers.server.serve", fake_serve)
-    monkeypatch.setattr(cli, "VENDOR_NAMES", (*cli.VENDOR_NAMES, "echo"))
 
     def serve(*argv: str) -> tuple[int, str, Settings]:
-        code, out, err = run(capsys, "serve", *argv)
+        code = cli.main(["serve", *argv], vendors=[ECHO])
+        out, err = capsys.readouterr()
         assert err == ""
         return code, out, seen[-1]
 
@@ -241,7 +273,7 @@ def test_serve_prints_every_base_url_and_the_admin_url(banner: Callable[..., tup
         "  admin     http://127.0.0.1:8000/__admin\n"
         "Press Ctrl-C to stop.\n"
     )
-    assert settings == Settings()
+    assert settings == Settings(registry=[ECHO])
 
 
 def test_serve_builds_urls_on_the_public_url(banner: Callable[..., tuple[int, str, Settings]]) -> None:
@@ -319,13 +351,24 @@ def test_serve_on_a_port_in_use_or_an_address_not_here_exits_2(capsys: pytest.Ca
     )
 
 
-@pytest.mark.parametrize("vendor", ["wttj", "clinch", "endorsed"])
-def test_serve_a_vendor_not_emulated_yet_exits_2(capsys: pytest.CaptureFixture[str], vendor: str) -> None:
+@pytest.mark.parametrize("vendor", [v.name for v in registered() if v.planned])
+def test_serve_a_registered_vendor_not_emulated_yet_exits_2(capsys: pytest.CaptureFixture[str], vendor: str) -> None:
     # The real serve: it binds port 0 first, then refuses. Nothing may be left open behind.
     code, out, err = run(capsys, "serve", "--port", "0", "--vendor", vendor)
     gc.collect()  # an unclosed listening socket would surface here as an (error-level) ResourceWarning
+    available = ", ".join(v.name for v in registered() if not v.planned)
     assert (code, out) == (2, "")
-    assert err == f"atsmock: invalid config --vendor: '{vendor}' is not emulated yet (available: pageup, ashby)\n"
+    assert err == f"atsmock: invalid config --vendor: '{vendor}' is not emulated yet (available: {available})\n"
+
+
+def test_serve_a_planned_vendor_exits_2_naming_the_served_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["serve", "--port", "0", "--vendor", "later"], vendors=[ECHO, PLANNED])
+    gc.collect()
+    assert (code, *capsys.readouterr()) == (
+        2,
+        "",
+        "atsmock: invalid config --vendor: 'later' is not emulated yet (available: echo)\n",
+    )
 
 
 def test_single_vendor_pageup_is_served_at_the_root() -> None:

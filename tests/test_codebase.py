@@ -1,12 +1,14 @@
 """The code base keeps its own rules: ruff and mypy clean, and imports flow one way.
 
-core/ never imports a vendor, no vendor imports another, and client/ imports neither mockservers
-nor contracts (STYLE.md: "one request, one direction").
+core/ never imports a vendor, no vendor imports another, client/ imports neither mockservers
+nor contracts (STYLE.md: "one request, one direction"), and outside the vendor folders only the
+registry names a vendor.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -14,10 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from mockservers.app import IMPLEMENTED
+from mockservers.vendors import names
 
 ROOT = Path(__file__).resolve().parent.parent
-VENDORS = tuple(IMPLEMENTED)
+VENDORS = names()
+SOURCES = ("mockservers", "client", "contracts", "tests", "bench", "docs", "conftest.py")
+"""What ruff checks: the project's own folders, so a virtual environment inside the checkout (whatever its
+name) is never linted."""
 
 
 def _imports(package: Path) -> dict[str, set[str]]:
@@ -54,6 +59,44 @@ def test_no_vendor_imports_another(vendor: str) -> None:
     assert _offending(f"mockservers/{vendor}", others) == []
 
 
+def _code_words(path: Path) -> set[str]:
+    """Identifiers and string literals of a module, docstrings and comments left out."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    words: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            words.update(re.findall(r"[a-z0-9]+", node.value.lower()))
+        elif isinstance(node, ast.Name):
+            words.update(node.id.lower().split("_"))
+        elif isinstance(node, ast.Attribute):
+            words.update(node.attr.lower().split("_"))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            words.update(node.name.lower().split("_"))
+        elif isinstance(node, ast.alias):
+            words.update(re.findall(r"[a-z0-9]+", node.name.lower()))
+    return words
+
+
+def test_only_the_registry_names_a_vendor_outside_the_vendor_folders() -> None:
+    vendor_folders = {ROOT / "mockservers" / v for v in VENDORS}
+    offending = sorted(
+        f"{path.relative_to(ROOT)} names {', '.join(sorted(found))}"
+        for path in (ROOT / "mockservers").rglob("*.py")
+        if not vendor_folders & set(path.parents)
+        and path != ROOT / "mockservers" / "vendors.py"
+        and (found := _code_words(path) & set(VENDORS))
+    )
+    assert offending == []
+
+
 def test_reference_clients_import_httpx_only() -> None:
     assert _offending("client", ("mockservers", "contracts", "starlette", "moto", "botocore", "boto3")) == []
 
@@ -65,9 +108,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_ruff_is_clean() -> None:
     if shutil.which("ruff") is None:
         pytest.fail("ruff is part of the test extra; install with pip install -e '.[test]'")
-    lint = _run("ruff", "check", ".")
+    lint = _run("ruff", "check", *SOURCES)
     assert (lint.returncode, lint.stdout) == (0, "All checks passed!\n")
-    fmt = _run("ruff", "format", "--check", ".")
+    fmt = _run("ruff", "format", "--check", *SOURCES)
     assert fmt.returncode == 0, fmt.stdout
 
 

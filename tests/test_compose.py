@@ -53,7 +53,7 @@ def settings_from(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     def parse(argv: list[str]) -> Settings:
         seen: list[Settings] = []
-        monkeypatch.setattr("mockservers.server.serve", lambda settings, announce: seen.append(settings))
+        monkeypatch.setattr("mockservers.server.serve", lambda settings, announce, **_: seen.append(settings))
         assert cli.main(argv) == 0
         return seen[0]
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from mockservers.config import load_settings
+from mockservers.vendors import names
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs" / "examples"
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 CHECKED_LANGUAGES = ("python", "toml")
-VENDORS = ("s3", "pageup", "ashby")
+VENDORS = ("s3", *names())
 
 
 def _blocks(path: Path) -> list[tuple[str, str]]:

@@ -8,7 +8,6 @@ so they get past authentication and reach the rules.
 from __future__ import annotations
 
 import base64
-import dataclasses
 from typing import Any
 
 import pytest
@@ -20,10 +19,11 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from starlette.routing import Route
 
 from contracts import load_openapi
-from mockservers.ashby.routes import ROUTES
-from mockservers.config import AshbyKey, AshbySettings, Settings
+from mockservers.ashby.settings import AshbyKey, AshbySettings
+from mockservers.config import Settings
 from mockservers.testing import make_app
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -33,7 +33,7 @@ _KEYS = (
     *AshbySettings().api_keys,
     AshbyKey("atsmock-ashby-contract", ("candidatesRead", "candidatesWrite", "jobsRead")),
 )
-APP = make_app(dataclasses.replace(Settings(), ashby=AshbySettings(api_keys=_KEYS)))
+APP = make_app(Settings().replace(ashby=AshbySettings(api_keys=_KEYS)))
 """One app for every generated case (Hypothesis cannot use function-scoped fixtures); it has a key
 with every permission the contract's endpoints need, so requests reach the rules."""
 
@@ -57,6 +57,10 @@ class ApiKey:
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_ashby_conforms_to_its_contract(case: Any) -> None:
     case.call_and_validate(base_url="http://testserver/ashby", app=APP, checks=CHECKS)
+
+
+ROUTES = [r for r in APP.platform.vendors["ashby"].app.routes if isinstance(r, Route)]
+"""The routes the mounted vendor serves (its contract's own route included)."""
 
 
 def test_route_names_are_the_operation_ids() -> None:

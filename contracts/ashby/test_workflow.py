@@ -9,13 +9,13 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 from typing import Any
 
 import httpx
 
 from mockservers.ashby.postings import SOFTWARE_ENGINEER
-from mockservers.config import AshbyKey, AshbySettings, Settings
+from mockservers.ashby.settings import AshbyKey, AshbySettings
+from mockservers.config import Settings
 from mockservers.testing import in_process_client, make_app
 
 RESUME = b"%PDF-1.4 workflow resume"
@@ -64,7 +64,7 @@ def test_upload_handle_workflow(client: httpx.Client) -> None:
 def test_custom_careers_page_workflow() -> None:
     """A careers page uses a job-board key: jobsRead to read postings, candidatesWrite to submit."""
     key = AshbyKey("job-board", ("jobsRead", "candidatesRead", "candidatesWrite"))
-    settings = dataclasses.replace(Settings(), ashby=AshbySettings(api_keys=(key,)))
+    settings = Settings().replace(ashby=AshbySettings(api_keys=(key,)))
     with in_process_client(make_app(settings)) as client:
         careers_page(client, "job-board")
 

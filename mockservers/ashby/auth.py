@@ -7,12 +7,12 @@ error ``missing_endpoint_permission``; each with a human-readable message.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterable, Mapping
 
-from mockservers.config import AshbyKey
+from mockservers.ashby.settings import AshbyKey
+from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
+from mockservers.core.http import basic_credentials
 
 PERMISSIONS: Mapping[str, str] = {
     "fileCreateFileUploadHandle": "candidatesWrite",
@@ -46,36 +46,26 @@ class KeyRing:
         api_key = basic_username(authorization)
         if not api_key:
             raise VendorError(
-                401,
-                "unauthenticated",
+                kinds.UNAUTHENTICATED,
                 "Missing API key: send it as the username of HTTP Basic authentication, with an empty password",
                 headers=WWW_AUTHENTICATE,
             )
         key = self._keys.get(api_key)
         if key is None:
-            raise VendorError(403, "invalid_api_key", "The API key provided is invalid")
+            raise VendorError(kinds.FORBIDDEN, "The API key provided is invalid", code="invalid_api_key")
         if not key.active:
-            raise VendorError(403, "invalid_api_key", "The API key provided has been deactivated")
+            raise VendorError(kinds.FORBIDDEN, "The API key provided has been deactivated", code="invalid_api_key")
         needed = PERMISSIONS[operation]
         if needed not in key.permissions:
             raise VendorError(
-                403,
-                "missing_endpoint_permission",
+                kinds.FORBIDDEN,
                 f"The API key does not have the {needed} permission required by this endpoint",
+                code="missing_endpoint_permission",
             )
         return key
 
 
 def basic_username(authorization: str | None) -> str:
     """The username of a ``Basic`` Authorization header, or ``""`` when there is none to read."""
-    if not authorization:
-        return ""
-    scheme, _, encoded = authorization.strip().partition(" ")
-    if scheme.lower() != "basic":
-        return ""
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return ""
-    username, _, _password = decoded.partition(":")
-    return username
+    pair = basic_credentials(authorization)
+    return "" if pair is None else pair[0]

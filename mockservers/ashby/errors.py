@@ -11,23 +11,42 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp
 
+from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
+from mockservers.core.http import error_scenario
 from mockservers.core.journal import SCOPE_KEY, note_error
 from mockservers.core.scenarios import Scenario
 
-EXPIRED_UPLOAD_FLAG = "atsmock.ashby.expired_upload"
-"""Scope key the ``ashby.upload_url_expired`` scenario sets before the request reaches the routes."""
+VENDOR = "ashby"
 
 RETRY_AFTER_SECONDS = 1
 """``Retry-After`` of the rate-limit scenario (inferred: Ashby documents no per-key numbers)."""
+
+STATUS: Mapping[str, int] = {
+    kinds.INVALID_INPUT: 200,
+    kinds.NOT_FOUND: 200,
+    kinds.CONFLICT: 200,
+    kinds.TOO_LARGE: 200,
+    kinds.UNSUPPORTED_MEDIA_TYPE: 200,
+    kinds.UNPROCESSABLE: 200,
+    kinds.UNAUTHENTICATED: 401,
+    kinds.FORBIDDEN: 403,
+    kinds.NO_ROUTE: 404,
+    kinds.METHOD_NOT_ALLOWED: 405,
+    kinds.RATE_LIMITED: 429,
+    kinds.INTERNAL: 500,
+    kinds.UNAVAILABLE: 503,
+}
+"""Each kind's HTTP status: what "would be 4XX" is HTTP 200 with ``success: false`` (Ashby, "Responses");
+auth, routing, rate limits and server errors keep their own statuses (inferred)."""
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -52,109 +71,67 @@ def error_body(error: VendorError, scope: MutableMapping[str, Any]) -> dict[str,
 def render(error: VendorError, scope: MutableMapping[str, Any]) -> JSONResponse:
     """The one renderer of Ashby errors; also notes the code on the request's journal entry."""
     note_error(scope, error.code)
-    return JSONResponse(error_body(error, scope), status_code=error.status, headers=error.headers)
+    return JSONResponse(error_body(error, scope), status_code=STATUS[error.kind], headers=error.headers)
 
 
 def success(results: Any, **extra: Any) -> JSONResponse:
     return JSONResponse({"success": True, "results": results, **extra})
 
 
-async def vendor_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, VendorError)
-    return render(exc, request.scope)
+def server_error() -> VendorError:
+    return VendorError(kinds.INTERNAL, "An unexpected error occurred", code="internal_server_error")
 
 
-async def http_error(request: Request, exc: Exception) -> Response:
-    """Starlette's own 404/405 (and 400 from its form parser) in Ashby's envelope."""
-    assert isinstance(exc, HTTPException)
+def route_errors(request: Request, exc: HTTPException) -> VendorError:
+    """Starlette's own 404/405 (and 400 from its form parser) in Ashby's words."""
+    path = request.url.path
     if exc.status_code == 404:
-        error = VendorError(404, "not_found", f"Unknown endpoint: {request.method} {request.url.path}")
-    elif exc.status_code == 405:
-        error = VendorError(
-            405,
-            "method_not_allowed",
-            f"{request.method} is not allowed on {request.url.path}; every Ashby endpoint is a POST",
+        return VendorError(kinds.NO_ROUTE, f"Unknown endpoint: {request.method} {path}", code="not_found")
+    if exc.status_code == 405:
+        return VendorError(
+            kinds.METHOD_NOT_ALLOWED,
+            f"{request.method} is not allowed on {path}; every Ashby endpoint is a POST",
             headers=dict(exc.headers or {}),
         )
-    else:
-        error = VendorError(200, "invalid_input", f"Request payload is malformed: {exc.detail}")
-    return render(error, request.scope)
+    return VendorError(kinds.INVALID_INPUT, f"Request payload is malformed: {exc.detail}")
 
 
-async def server_error(request: Request, exc: Exception) -> Response:
-    return render(VendorError(500, "internal_server_error", "An unexpected error occurred"), request.scope)
-
-
-EXCEPTION_HANDLERS = {
-    VendorError: vendor_error,
-    HTTPException: http_error,
-    Exception: server_error,
-}
-
-
-class EnvelopeReply(Response):
-    """A scenario's canned error, rendered when sent so ``requestId`` is the request's own id."""
-
-    def __init__(self, error: VendorError) -> None:
-        super().__init__(status_code=error.status)
-        self.error = error
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await render(self.error, scope)(scope, receive, send)
-
-
-class ExpiredUploadReply(Response):
-    """Lets the request through to the routes, flagged so an upload handle gets an expired policy."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        super().__init__(status_code=200)
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app({**scope, EXPIRED_UPLOAD_FLAG: True}, receive, send)
-
-
-def _rate_limited() -> Response:
-    return EnvelopeReply(
-        VendorError(
-            429,
-            "rate_limit_exceeded",
-            "Rate limit exceeded; try again later",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+def _rate_limited() -> VendorError:
+    return VendorError(
+        kinds.RATE_LIMITED,
+        "Rate limit exceeded; try again later",
+        code="rate_limit_exceeded",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
 
-def _server_error() -> Response:
-    return EnvelopeReply(VendorError(500, "internal_server_error", "An unexpected error occurred"))
-
-
-def scenarios(app: ASGIApp) -> tuple[Scenario, ...]:
-    """Ashby's fault scenarios; ``app`` is the vendor app the expired-upload scenario lets through."""
+def scenarios(expiring_uploads: ASGIApp) -> tuple[Scenario, ...]:
+    """Ashby's fault scenarios; ``expiring_uploads`` is the vendor app whose upload handles come with an
+    already expired policy (``ashby.upload_url_expired`` sends the request there)."""
     return (
-        Scenario(
+        error_scenario(
             "ashby.rate_limited",
-            "ashby",
+            VENDOR,
             "HTTP 429 with the envelope code rate_limit_exceeded and Retry-After: 1.",
+            _rate_limited,
+            render,
             status=429,
-            error_code="rate_limit_exceeded",
-            respond=_rate_limited,
         ),
-        Scenario(
+        error_scenario(
             "ashby.server_error",
-            "ashby",
+            VENDOR,
             "HTTP 500 with the envelope code internal_server_error.",
+            server_error,
+            render,
             status=500,
-            error_code="internal_server_error",
-            respond=_server_error,
         ),
         Scenario(
             "ashby.upload_url_expired",
-            "ashby",
+            VENDOR,
             "On fileCreateFileUploadHandle: answer normally, but with a POST policy that has already expired, "
             "so the upload to S3 fails with 403 AccessDenied 'Invalid according to Policy: Policy expired.' "
             "Other operations answer normally.",
             status=200,
-            respond=lambda: ExpiredUploadReply(app),
+            respond=lambda: expiring_uploads,
         ),
     )

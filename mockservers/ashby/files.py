@@ -1,4 +1,4 @@
-"""Files: the object store the Ashby mock uses, stored files, signed file handles, safe names. No HTTP here."""
+"""Files: stored files, signed file handles, safe names. No HTTP here."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import secrets
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
 from urllib.parse import quote
 
 _MIME = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+( *;[ -~]*)?")
@@ -20,45 +19,6 @@ _MIME = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+( *;[ -~]*)?")
 def is_mime_type(value: str) -> bool:
     """``type/subtype`` with optional parameters, printable ASCII only (safe as an HTTP header)."""
     return _MIME.fullmatch(value) is not None
-
-
-class ObjectInfo(Protocol):
-    @property
-    def size(self) -> int: ...
-
-
-class ObjectStore(Protocol):
-    """The part of the platform's S3 service the Ashby mock uses."""
-
-    def presign_post(
-        self,
-        *,
-        bucket: str,
-        key: str,
-        expires_in: int,
-        region: str,
-        fields: Mapping[str, str],
-        conditions: list[Any],
-    ) -> tuple[str, dict[str, str]]: ...
-
-    def presign_get(
-        self,
-        *,
-        bucket: str,
-        key: str,
-        expires_in: int,
-        region: str,
-        response_content_disposition: str | None = None,
-        response_content_type: str | None = None,
-    ) -> str: ...
-
-    def head_object(self, bucket: str, key: str) -> ObjectInfo | None: ...
-
-    def copy_object(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> None: ...
-
-    def put_bytes(
-        self, bucket: str, key: str, data: bytes, content_type: str, content_disposition: str | None
-    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

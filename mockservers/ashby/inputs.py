@@ -1,4 +1,4 @@
-"""Reading Ashby request bodies: JSON or multipart, size-capped, into checked values.
+"""Reading Ashby request bodies (JSON or multipart, over ``core.http``) into checked values.
 
 Every problem is Ashby's ``invalid_input`` (HTTP 200) with a message naming the field; a body
 that is not JSON is "Request payload is malformed", the message of Ashby's own example.
@@ -6,7 +6,6 @@ that is not JSON is "Request payload is malformed", the message of Ashby's own e
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -15,13 +14,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.types import Message, Receive
 
 from mockservers.ashby.files import FilePayload
 from mockservers.ashby.models import invalid
+from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
+from mockservers.core.http import (
+    InvalidJSON,
+    declared_length,
+    is_json_media_type,
+    media_type,
+    multipart_form,
+    parse_json,
+    read_body,
+)
 
 JSON_BODY_LIMIT = 10 * 1024 * 1024
 """Largest JSON body read (inferred; Ashby publishes no request size limit)."""
@@ -33,66 +40,46 @@ EARLIEST, LATEST = 0.0, 253402300799.0
 """Date-times the mock accepts: 1970-01-01 to 9999-12-31 (the range its timestamps can be written in)."""
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def malformed(detail: str) -> VendorError:
-    return VendorError(200, "invalid_input", f"Request payload is malformed: {detail}")
+    return VendorError(kinds.INVALID_INPUT, f"Request payload is malformed: {detail}")
 
 
 def too_large(limit: int) -> VendorError:
-    return VendorError(200, "invalid_input", f"Request payload is too large: the limit is {limit} bytes")
-
-
-def media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return VendorError(
+        kinds.TOO_LARGE, f"Request payload is too large: the limit is {limit} bytes", code="invalid_input"
+    )
 
 
 def is_multipart(request: Request) -> bool:
-    return media_type(request) == "multipart/form-data"
+    return media_type(request.headers.get("content-type")) == "multipart/form-data"
 
 
-def _declared_length(request: Request) -> int | None:
-    raw = request.headers.get("content-length")
-    if raw is None:
-        return None
+def _check_length(request: Request) -> None:
     try:
-        return int(raw)
+        declared_length(request)
     except ValueError:
         raise malformed("Content-Length is not a number") from None
 
 
 async def read_json(request: Request, operation: str) -> dict[str, Any]:
     """The JSON object body; an empty body reads as ``{}`` (Ashby's examples POST ``{}``)."""
-    kind = media_type(request)
+    kind = media_type(request.headers.get("content-type"))
     if kind == "multipart/form-data":
         raise invalid("Content-Type", f"{operation} accepts application/json only, not multipart/form-data")
-    if kind and kind != "application/json" and not kind.endswith("+json"):
+    if kind and not is_json_media_type(kind):
         raise invalid("Content-Type", f"must be application/json, not {kind}")
-    declared = _declared_length(request)
-    if declared is not None and declared > JSON_BODY_LIMIT:
-        raise too_large(JSON_BODY_LIMIT)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > JSON_BODY_LIMIT:
-            raise too_large(JSON_BODY_LIMIT)
-        chunks.append(chunk)
-    body = b"".join(chunks)
+    _check_length(request)
+    body = await read_body(request, JSON_BODY_LIMIT, lambda: too_large(JSON_BODY_LIMIT))
     if not body.strip():
         return {}
     try:
-        parsed = json.loads(body)
-    except (ValueError, RecursionError):
-        raise malformed("the body is not valid JSON") from None
+        parsed = parse_json(body)
+    except InvalidJSON as exc:
+        raise malformed(exc.reason) from None
     if not isinstance(parsed, dict):
         raise malformed("the body must be a JSON object")
-    if _SURROGATE_ESCAPE.search(body):
-        try:  # a lone surrogate escape decodes, but can never be written back as UTF-8
-            json.dumps(parsed, ensure_ascii=False).encode()
-        except UnicodeEncodeError:
-            raise malformed("the body contains a lone UTF-16 surrogate") from None
     return parsed
 
 
@@ -102,34 +89,12 @@ async def multipart(request: Request, max_file_size: int) -> AsyncIterator[FormD
 
     Its spooled files are closed when the block ends.
     """
+    _check_length(request)
     limit = max_file_size + MULTIPART_OVERHEAD
-    declared = _declared_length(request)
-    if declared is not None and declared > limit:
-        raise too_large(limit)
-    capped = Request(request.scope, _capped(request.receive, limit))
-    try:
-        form = await capped.form(max_files=20, max_fields=100, max_part_size=FORM_FIELD_LIMIT)
-    except HTTPException as exc:  # the form parser's 400: bad boundary, oversized field, ...
-        raise malformed(str(exc.detail)) from None
-    try:
+    async with multipart_form(
+        request, limit=limit, too_large=lambda: too_large(limit), malformed=malformed, max_part_size=FORM_FIELD_LIMIT
+    ) as form:
         yield form
-    finally:
-        await form.close()
-
-
-def _capped(receive: Receive, limit: int) -> Receive:
-    seen = 0
-
-    async def capped_receive() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise too_large(limit)
-        return message
-
-    return capped_receive
 
 
 async def file_part(form: FormData, name: str) -> FilePayload:
@@ -153,8 +118,8 @@ def form_json(form: FormData, name: str) -> Any:
     if not isinstance(raw, str):
         raise invalid(name, "must be a text field holding JSON, not a file")
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
+        return parse_json(raw.encode("utf-8", "surrogatepass"))
+    except InvalidJSON:
         raise invalid(name, "is not valid JSON") from None
 
 

@@ -20,15 +20,16 @@ from typing import Any
 from mockservers.ashby.files import (
     FileHandleSigner,
     FilePayload,
-    ObjectStore,
     StoredFile,
     content_disposition,
     is_mime_type,
     sanitize_filename,
 )
-from mockservers.config import AshbySettings
+from mockservers.ashby.settings import AshbySettings
+from mockservers.core import errors as kinds
 from mockservers.core.clock import Clock, format_iso
 from mockservers.core.errors import FieldError, VendorError
+from mockservers.s3.storage import Storage
 
 CONTEXTS = ("CandidateResume", "CandidateFiles", "ApplicationForm")
 """``fileUploadContext`` values (Ashby: file.createFileUploadHandle)."""
@@ -58,11 +59,11 @@ def is_email(value: str) -> bool:
 def invalid(field_name: str, message: str) -> VendorError:
     """Ashby's generic ``invalid_input``, answered with HTTP 200 and a message naming the field."""
     text = f"{field_name}: {message}"
-    return VendorError(200, "invalid_input", text, fields=[FieldError(field_name, text)])
+    return VendorError(kinds.INVALID_INPUT, text, field=field_name, fields=[FieldError(field_name, text)])
 
 
 def not_found(code: str, message: str) -> VendorError:
-    return VendorError(200, code, message)
+    return VendorError(kinds.NOT_FOUND, message, code=code)
 
 
 @dataclass(slots=True)
@@ -144,7 +145,7 @@ class Page:
 class AshbyStore:
     """All Ashby state of one app: upload handles, stored files and candidates."""
 
-    def __init__(self, settings: AshbySettings, clock: Clock, objects: ObjectStore) -> None:
+    def __init__(self, settings: AshbySettings, clock: Clock, objects: Storage) -> None:
         self.settings = settings
         self.clock = clock
         self.objects = objects

@@ -13,6 +13,7 @@ from typing import Any
 
 from mockservers.ashby.files import FilePayload, StoredFile
 from mockservers.ashby.models import AshbyStore, UploadHandle, invalid, is_email, not_found
+from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
 
 FAIL_VALIDATION_EMAIL = "testing-fail-validation@example.com"
@@ -260,7 +261,9 @@ class JobBoard:
         """
         posting = self.posting(posting_id)
         if not posting.published and not allow_unpublished:
-            raise VendorError(200, "job_posting_not_published", f"Job posting {posting_id} is not published")
+            raise VendorError(
+                kinds.CONFLICT, f"Job posting {posting_id} is not published", code="job_posting_not_published"
+            )
         values = self._validate(submissions, resolve_file)
         store = self.store
         email = str(values["_systemfield_email"])

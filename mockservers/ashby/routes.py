@@ -6,18 +6,19 @@ still accepts it), then calls the rules in ``models`` and ``postings``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from mockservers.ashby import inputs
 from mockservers.ashby.auth import KeyRing
-from mockservers.ashby.errors import EXCEPTION_HANDLERS, EXPIRED_UPLOAD_FLAG, scenarios, success
+from mockservers.ashby.errors import render, route_errors, scenarios, server_error, success
 from mockservers.ashby.files import FilePayload
 from mockservers.ashby.models import (
     FILES_BUCKET,
@@ -29,26 +30,30 @@ from mockservers.ashby.models import (
     not_found,
 )
 from mockservers.ashby.postings import JobBoard, submissions_from
-from mockservers.config import AshbySettings
+from mockservers.ashby.settings import AshbySettings
+from mockservers.core.http import OpenApiEndpoint, servers, vendor_app
 from mockservers.core.operations import OperationTable
 from mockservers.core.platform import Platform
 from mockservers.core.vendor import VendorMount
 
 
-@dataclass
+@dataclass(frozen=True)
 class AshbyVendor:
-    """What the endpoints share: kept on the Starlette app's state."""
+    """What the endpoints share: kept on the Starlette app's state.
+
+    ``expired_uploads`` is the ``ashby.upload_url_expired`` scenario's copy: upload handles come
+    with a POST policy that has already expired.
+    """
 
     settings: AshbySettings
     keys: KeyRing
     store: AshbyStore
     board: JobBoard
-    base_url: str
-    openapi: dict[str, Any] | None = field(default=None)
+    expired_uploads: bool = False
 
 
 def _vendor(request: Request, operation: str) -> AshbyVendor:
-    vendor: AshbyVendor = request.app.state.ashby
+    vendor: AshbyVendor = request.app.state.vendor
     vendor.keys.authorize(request.headers.get("authorization"), operation)
     return vendor
 
@@ -64,8 +69,9 @@ async def fileCreateFileUploadHandle(request: Request) -> Response:
     content_type = inputs.required_string(body, "contentType")
     length = inputs.integer(body, "contentLength")
     assert length is not None
-    expired = bool(request.scope.get(EXPIRED_UPLOAD_FLAG))
-    return success(vendor.store.create_upload_handle(context, filename, content_type, length, expired=expired))
+    return success(
+        vendor.store.create_upload_handle(context, filename, content_type, length, expired=vendor.expired_uploads)
+    )
 
 
 async def fileInfo(request: Request) -> Response:
@@ -257,26 +263,15 @@ async def applicationformsubmit(request: Request) -> Response:
 # -- the contract --------------------------------------------------------------------------------
 
 
-async def openapi(request: Request) -> Response:
-    vendor: AshbyVendor = request.app.state.ashby
-    if vendor.openapi is None:
-        import copy
-
-        from contracts import load_openapi
-
-        # A deep copy: the loaded document is cached and shared by every app in the process.
-        document = copy.deepcopy(load_openapi("ashby"))
-        document["servers"] = [{"url": vendor.base_url}]
-        _set_content_length_maximum(document, vendor.settings.max_content_length)
-        vendor.openapi = document
-    return JSONResponse(vendor.openapi)
-
-
-def _set_content_length_maximum(document: dict[str, Any], maximum: int) -> None:
+def _content_length_maximum(maximum: int) -> Any:
     """The served contract states this mock's configured ``max_content_length``, not the file's default."""
-    operation = document["paths"]["/file.createFileUploadHandle"]["post"]
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
-    schema["properties"]["contentLength"]["maximum"] = maximum
+
+    def adjust(document: dict[str, Any]) -> None:
+        operation = document["paths"]["/file.createFileUploadHandle"]["post"]
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        schema["properties"]["contentLength"]["maximum"] = maximum
+
+    return adjust
 
 
 ROUTES = [
@@ -290,21 +285,26 @@ ROUTES = [
     Route("/jobPosting.list", jobPostingList, methods=["POST"]),
     Route("/jobPosting.info", jobPostingInfo, methods=["POST"]),
     Route("/applicationForm.submit", applicationformsubmit, methods=["POST"]),
-    Route("/openapi.json", openapi, methods=["GET"]),
 ]
 
 
-def create_vendor(platform: Platform) -> VendorMount:
-    settings = platform.settings.ashby
+def create_vendor(platform: Platform, settings: AshbySettings) -> VendorMount:
     s3 = platform.s3
-
     s3.ensure_bucket(UPLOAD_BUCKET, settings.region, max_object_size=settings.max_content_length)
     s3.ensure_bucket(FILES_BUCKET, settings.region)
     store = AshbyStore(settings, platform.clock, s3)
     board = JobBoard(store)
-    app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS)
-    app.router.redirect_slashes = False
-    app.state.ashby = AshbyVendor(settings, KeyRing(settings.api_keys), store, board, platform.vendor_url("ashby"))
+    state = AshbyVendor(settings, KeyRing(settings.api_keys), store, board)
+    url = platform.vendor_url("ashby")
+
+    def adjust(document: dict[str, Any]) -> None:
+        servers(url)(document)
+        _content_length_maximum(settings.max_content_length)(document)
+
+    routes = [*ROUTES, Route("/openapi.json", OpenApiEndpoint("ashby", adjust), methods=["GET"], name="openapi")]
+
+    def app_for(vendor: AshbyVendor) -> Starlette:
+        return vendor_app(routes, render, vendor, route_errors, server_error)
 
     def reset() -> None:
         store.reset()
@@ -313,8 +313,8 @@ def create_vendor(platform: Platform) -> VendorMount:
 
     return VendorMount(
         "ashby",
-        app,
-        OperationTable.from_routes(ROUTES, exclude=("openapi",)),
-        scenarios(app),
+        app_for(state),
+        OperationTable.from_routes(ROUTES),
+        scenarios(app_for(dataclasses.replace(state, expired_uploads=True))),
         reset=reset,
     )

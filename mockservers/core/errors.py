@@ -1,9 +1,51 @@
-"""Errors as facts. Vendors raise these below their HTTP layer; each vendor renders them once."""
+"""Errors as facts. Vendors raise these below their HTTP layer; each vendor renders them once.
+
+A ``VendorError`` says *what* went wrong (its ``kind``, a message, the field, the vendor's own code
+where it has several for one kind) and never *how it is answered*: the vendor's ``errors.py`` maps
+each kind to its HTTP status and envelope in one render function (Ashby answers most kinds with
+HTTP 200 and ``success: false``; PageUp with a 4xx and an array).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
+
+INVALID_INPUT: Final = "invalid_input"
+UNAUTHENTICATED: Final = "unauthenticated"
+FORBIDDEN: Final = "forbidden"
+NOT_FOUND: Final = "not_found"
+"""A resource the request names does not exist."""
+NO_ROUTE: Final = "no_route"
+"""No endpoint answers this path (Starlette's 404)."""
+METHOD_NOT_ALLOWED: Final = "method_not_allowed"
+CONFLICT: Final = "conflict"
+TOO_LARGE: Final = "too_large"
+UNSUPPORTED_MEDIA_TYPE: Final = "unsupported_media_type"
+UNPROCESSABLE: Final = "unprocessable"
+RATE_LIMITED: Final = "rate_limited"
+INTERNAL: Final = "internal"
+UNAVAILABLE: Final = "unavailable"
+
+KINDS: Final = frozenset(
+    {
+        INVALID_INPUT,
+        UNAUTHENTICATED,
+        FORBIDDEN,
+        NOT_FOUND,
+        NO_ROUTE,
+        METHOD_NOT_ALLOWED,
+        CONFLICT,
+        TOO_LARGE,
+        UNSUPPORTED_MEDIA_TYPE,
+        UNPROCESSABLE,
+        RATE_LIMITED,
+        INTERNAL,
+        UNAVAILABLE,
+    }
+)
+"""Every kind a vendor's renderer must map to a status."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,30 +57,37 @@ class FieldError:
 
 
 class VendorError(Exception):
-    """A rejection with the facts every envelope needs: HTTP status, vendor error code, message.
+    """A rejection, as facts: its ``kind`` (one of ``KINDS``), a message, and what the envelope needs.
 
-    ``fields`` lists per-field problems (PageUp's error array, Ashby's message naming the field);
-    ``headers`` are extra response headers such as ``Retry-After`` or ``WWW-Authenticate``.
+    ``code`` is the vendor's own error code when one kind has several (Ashby's ``candidate_not_found``
+    and ``file_handle_not_found`` are both ``not_found``); it defaults to the kind. ``field`` names
+    the input at fault, ``fields`` lists per-field problems (PageUp's error array), ``headers`` are
+    extra response headers such as ``Retry-After`` or ``WWW-Authenticate``. An empty message lets
+    the renderer use the vendor's own text for the kind.
     """
 
     def __init__(
         self,
-        status: int,
-        code: str,
-        message: str,
+        kind: str,
+        message: str = "",
         *,
+        code: str | None = None,
+        field: str | None = None,
         fields: Sequence[FieldError] = (),
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
+        if kind not in KINDS:
+            raise ValueError(f"unknown error kind {kind!r}")
+        super().__init__(message or kind)
+        self.kind = kind
         self.message = message
+        self.code = code or kind
+        self.field = field
         self.fields = tuple(fields)
         self.headers = dict(headers or {})
 
     def __repr__(self) -> str:
-        return f"VendorError({self.status}, {self.code!r}, {self.message!r})"
+        return f"VendorError({self.kind!r}, {self.message!r}, code={self.code!r})"
 
 
 class AdminError(Exception):

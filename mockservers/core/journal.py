@@ -26,10 +26,9 @@ _SECRET_HEADERS = frozenset(
         "set-cookie",
         "x-amz-security-token",
         "x-api-key",
-        "x-hmac-authorization",
-        "x-authorization",
     }
 )
+"""Always redacted; each vendor adds its own (``Vendor.secret_headers``)."""
 _SECRET_WORDS = (
     "token",
     "secret",
@@ -63,7 +62,8 @@ class Entry:
     fault: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, secret_headers: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """The admin API's view, with ``secret_headers`` (besides the built-in ones) redacted."""
         return {
             "id": self.id,
             "loggedDate": format_iso(self.time),
@@ -74,7 +74,7 @@ class Entry:
                 "url": self.path + ("?" + redact_query(self.query) if self.query else ""),
                 "path": self.path,
                 "query": redact_query(self.query),
-                "headers": redact_headers(self.headers),
+                "headers": redact_headers(self.headers, secret_headers),
                 "bodySize": self.body_size,
             },
             "response": {"status": self.status, "errorCode": self.error_code},
@@ -90,11 +90,11 @@ def note_error(scope: MutableMapping[str, Any], code: str) -> None:
         entry.error_code = code
 
 
-def redact_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+def redact_headers(headers: list[tuple[bytes, bytes]], secret: frozenset[str] = frozenset()) -> dict[str, str]:
     out: dict[str, str] = {}
     for raw_name, raw_value in headers:
         name = raw_name.decode("latin-1").lower()
-        value = REDACTED if _is_secret(name) else raw_value.decode("latin-1")
+        value = REDACTED if name in secret or _is_secret(name) else raw_value.decode("latin-1")
         out[name] = f"{out[name]}, {value}" if name in out else value
     return out
 
@@ -120,9 +120,14 @@ def redact_query(query: bytes) -> str:
 class Journal:
     """Newest entries win; at most ``size`` are kept (oldest dropped first)."""
 
-    def __init__(self, size: int = 1000) -> None:
+    def __init__(self, size: int = 1000, secret_headers: frozenset[str] = frozenset()) -> None:
         self.size = max(1, size)
+        self.secret_headers = frozenset(h.lower() for h in secret_headers)
         self._entries: OrderedDict[str, Entry] = OrderedDict()
+
+    def render(self, entry: Entry) -> dict[str, Any]:
+        """An entry as the admin API shows it, with every secret header redacted."""
+        return entry.as_json(self.secret_headers)
 
     def record(self, entry: Entry) -> None:
         entries = self._entries

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from mockservers.config import Settings
@@ -9,7 +10,7 @@ from mockservers.core.clock import Clock
 from mockservers.core.faults import FaultPlan
 from mockservers.core.journal import Journal
 from mockservers.core.tokens import TokenIssuer
-from mockservers.core.vendor import VendorMount
+from mockservers.core.vendor import Vendor, VendorMount
 
 if TYPE_CHECKING:
     from mockservers.s3 import S3Service
@@ -18,12 +19,15 @@ if TYPE_CHECKING:
 class Platform:
     """State shared by one app; a fresh Platform per test costs next to nothing."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, vendors: Iterable[Vendor] = ()) -> None:
+        """``vendors`` are the known vendors (served or planned): the journal redacts every header any of
+        them treats as a secret."""
         from mockservers.s3 import S3Service
 
         self.settings = settings
         self.clock = Clock()
-        self.journal = Journal(settings.server.journal_size)
+        secret_headers = frozenset().union(*(v.secret_headers for v in vendors))
+        self.journal = Journal(settings.server.journal_size, secret_headers)
         self.faults = FaultPlan()
         self.tokens = TokenIssuer(self.clock)
         self.s3: S3Service = S3Service(settings.s3, self.clock, self.base_url)

@@ -1,14 +1,60 @@
-"""What a vendor hands the platform: its ASGI app, its operations, scenarios and reset."""
+"""What a vendor is to the platform (``Vendor``), and what a built vendor hands it (``VendorMount``).
+
+A vendor is one folder, ``mockservers/<name>/``, whose ``__init__`` exports ``VENDOR``; the
+registry (``mockservers/vendors.py``) lists those folders in mount order. Everything outside the
+folder (config, the CLI, the app, the journal's redaction, the admin API) reads the ``Vendor``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from starlette.types import ASGIApp
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
-from mockservers.core.operations import OperationTable
-from mockservers.core.scenarios import Scenario
+    from mockservers.core.operations import OperationTable
+    from mockservers.core.platform import Platform
+    from mockservers.core.scenarios import Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """One row of ``atsmock credentials``: what kind of credential, its id, its secret, what it may do."""
+
+    kind: str
+    id: str
+    secret: str
+    grants: str
+
+
+def _no_credentials(settings: Any) -> Sequence[Credential]:
+    return ()
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """A vendor atsmock knows: its name (the URL prefix, TOML section and ``ATSMOCK_<NAME>_*`` prefix), its
+    settings, its credentials, the header names it treats as secrets, and how to build it.
+
+    ``settings`` is a frozen dataclass whose defaults are the vendor's defaults; the config loader
+    builds it from the vendor's TOML section and environment variables, field by field. ``create``
+    builds the mounted vendor from the platform and those settings; it imports the vendor's routes
+    when called, so listing vendors stays cheap. A vendor without ``create`` is *planned*: its
+    settings and credentials are reserved, but nothing is served.
+    """
+
+    name: str
+    title: str
+    settings: type[Any]
+    credentials: Callable[[Any], Sequence[Credential]] = _no_credentials
+    create: Callable[[Platform, Any], VendorMount] | None = None
+    secret_headers: frozenset[str] = frozenset()
+
+    @property
+    def planned(self) -> bool:
+        return self.create is None
 
 
 def _always() -> bool:

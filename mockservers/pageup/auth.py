@@ -11,7 +11,6 @@ IdentityServer, whose ``/connect/token`` path PageUp uses (inferred).
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,10 +18,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from mockservers.config import PageUpClient, PageUpSettings
+from mockservers.core import errors as kinds
 from mockservers.core.clock import Clock
 from mockservers.core.errors import VendorError
+from mockservers.core.http import auth_scheme, basic_credentials, bearer_token
 from mockservers.core.tokens import IssuedToken, TokenError, TokenIssuer
+from mockservers.pageup.settings import PageUpClient, PageUpSettings
 
 VENDOR = "pageup"
 READ = "Public.Document.Read"
@@ -50,9 +51,15 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 """What every token endpoint answer carries (RFC 6749 §5.1)."""
 
 
-def oauth_error(status: int, error: str, description: str, headers: Mapping[str, str] | None = None) -> VendorError:
-    """A token endpoint refusal; rendered as ``{"error", "error_description"}`` (IdentityServer style)."""
-    return VendorError(status, error, description, headers={**NO_STORE, **(headers or {})})
+def oauth_error(kind: str, error: str, description: str, headers: Mapping[str, str] | None = None) -> VendorError:
+    """A token endpoint refusal, ``error`` its OAuth code; rendered as ``{"error", "error_description"}``
+    (IdentityServer style)."""
+    return VendorError(kind, description, code=error, headers={**NO_STORE, **(headers or {})})
+
+
+def bad_request(error: str, description: str) -> VendorError:
+    """The token endpoint's 400 with OAuth code ``error`` (RFC 6749 §5.2)."""
+    return oauth_error(kinds.INVALID_INPUT, error, description)
 
 
 class ClientRegistry:
@@ -87,14 +94,14 @@ class TokenEndpoint:
         params: dict[str, str] = {}
         for name, value in form:
             if name in params:
-                raise oauth_error(400, "invalid_request", f"The {name} parameter is included more than once.")
+                raise bad_request("invalid_request", f"The {name} parameter is included more than once.")
             params[name] = value
         client = self._authenticate(params, authorization)
         grant_type = params.get("grant_type", "")
         if not grant_type or len(grant_type) > MAX_GRANT_TYPE:
-            raise oauth_error(400, "unsupported_grant_type", "The grant_type parameter is missing.")
+            raise bad_request("unsupported_grant_type", "The grant_type parameter is missing.")
         if grant_type != "client_credentials":
-            raise oauth_error(400, "unsupported_grant_type", f"The grant type '{grant_type}' is not supported.")
+            raise bad_request("unsupported_grant_type", f"The grant type '{grant_type}' is not supported.")
         scopes = self._granted_scopes(client, params.get("scope"))
         issued = self.issuer.issue(
             VENDOR,
@@ -112,21 +119,25 @@ class TokenEndpoint:
 
     def _authenticate(self, params: Mapping[str, str], authorization: str | None) -> PageUpClient:
         """The client, from HTTP Basic (401 when wrong, RFC 6749 §5.2) or the body (400 when wrong)."""
-        if authorization and authorization.strip().lower().startswith("basic"):
+        if auth_scheme(authorization).startswith("basic"):
             basic = _basic_credentials(authorization)
             challenge = {"WWW-Authenticate": 'Basic realm="PageUp"'}
             if basic is None:
-                raise oauth_error(401, "invalid_client", "The Basic authorization header is malformed.", challenge)
+                raise oauth_error(
+                    kinds.UNAUTHENTICATED, "invalid_client", "The Basic authorization header is malformed.", challenge
+                )
             client = self._client(*basic)
             if client is None:
-                raise oauth_error(401, "invalid_client", "The client credentials are invalid.", challenge)
+                raise oauth_error(
+                    kinds.UNAUTHENTICATED, "invalid_client", "The client credentials are invalid.", challenge
+                )
             return client
         client_id = params.get("client_id", "")
         if not client_id:
-            raise oauth_error(400, "invalid_client", "No client credentials were found in the request.")
+            raise bad_request("invalid_client", "No client credentials were found in the request.")
         client = self._client(client_id, params.get("client_secret", ""))
         if client is None:
-            raise oauth_error(400, "invalid_client", "The client credentials are invalid.")
+            raise bad_request("invalid_client", "The client credentials are invalid.")
         return client
 
     def _client(self, client_id: str, secret: str) -> PageUpClient | None:
@@ -147,32 +158,27 @@ class TokenEndpoint:
         if requested is None:
             return client.scopes
         if len(requested) > MAX_SCOPE:
-            raise oauth_error(400, "invalid_scope", "The scope parameter is too long.")
+            raise bad_request("invalid_scope", "The scope parameter is too long.")
         names = requested.split()
         if not names:
-            raise oauth_error(400, "invalid_scope", "The scope parameter is empty.")
+            raise bad_request("invalid_scope", "The scope parameter is empty.")
         unknown = [n for n in names if n not in self.registry.known_scopes]
         if unknown:
-            raise oauth_error(400, "invalid_scope", f"Unknown scope: {' '.join(unknown)}.")
+            raise bad_request("invalid_scope", f"Unknown scope: {' '.join(unknown)}.")
         granted = tuple(s for s in client.scopes if s in names)
         if not granted:
-            raise oauth_error(
-                400, "invalid_scope", f"The client is not allowed any of the requested scopes: {' '.join(names)}."
+            raise bad_request(
+                "invalid_scope", f"The client is not allowed any of the requested scopes: {' '.join(names)}."
             )
         return granted
 
 
-def _basic_credentials(authorization: str) -> tuple[str, str] | None:
+def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     """``(client_id, client_secret)`` from ``Basic base64(urlencode(id):urlencode(secret))`` (RFC 6749 §2.3.1)."""
-    _, _, encoded = authorization.strip().partition(" ")
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+    pair = basic_credentials(authorization)
+    if pair is None or not pair[0]:
         return None
-    client_id, colon, secret = decoded.partition(":")
-    if not colon or not client_id:
-        return None
-    return unquote(client_id), unquote(secret)
+    return unquote(pair[0]), unquote(pair[1])
 
 
 def bearer_challenge(error_description: str | None = None, *, error: bool = True) -> dict[str, str]:
@@ -192,7 +198,7 @@ def expired_description(epoch_seconds: float) -> str:
 
 
 def unauthorized(headers: Mapping[str, str]) -> VendorError:
-    return VendorError(401, "invalid_token", UNAUTHORIZED_MESSAGE, headers=headers)
+    return VendorError(kinds.UNAUTHENTICATED, UNAUTHORIZED_MESSAGE, code="invalid_token", headers=headers)
 
 
 @dataclass
@@ -233,7 +239,10 @@ def seconds_to_midnight(now: float) -> int:
 
 def rate_limited(now: float) -> VendorError:
     return VendorError(
-        429, "rate_limit_exceeded", RATE_LIMIT_MESSAGE, headers={"Retry-After": str(seconds_to_midnight(now))}
+        kinds.RATE_LIMITED,
+        RATE_LIMIT_MESSAGE,
+        code="rate_limit_exceeded",
+        headers={"Retry-After": str(seconds_to_midnight(now))},
     )
 
 
@@ -251,7 +260,7 @@ class ApiGuard:
         Seed 000: "authentication credentials used in your API calls must match" the tenant in the
         URL; a token of another tenant is refused like an invalid one (inferred: 401).
         """
-        token = _bearer_token(authorization)
+        token = bearer_token(authorization)
         if token is None:
             raise unauthorized(bearer_challenge(error=False))
         try:
@@ -269,7 +278,7 @@ class ApiGuard:
         self.quota.charge(issued.client_id)
         needed = SCOPE_OF[operation]
         if needed not in issued.scopes:
-            raise VendorError(403, "forbidden", f"{FORBIDDEN_MESSAGE} This action requires the {needed} scope.")
+            raise VendorError(kinds.FORBIDDEN, f"{FORBIDDEN_MESSAGE} This action requires the {needed} scope.")
         return issued
 
 
@@ -281,13 +290,3 @@ def _claimed_expiry(token: str) -> float | None:
         return float(claims["exp"])
     except (IndexError, ValueError, KeyError, TypeError):
         return None
-
-
-def _bearer_token(authorization: str | None) -> str | None:
-    """The token of ``Authorization: Bearer <token>``; None when there is none (JwtBearer ignores other schemes)."""
-    if not authorization:
-        return None
-    scheme, _, token = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip() or None

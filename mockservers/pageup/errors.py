@@ -1,4 +1,4 @@
-"""PageUp's error envelope, rendered in one place; its exception handlers and fault scenarios.
+"""PageUp's error envelope, rendered in one place from the error's kind; its fault scenarios.
 
 PageUp, "Error handling" (developers.pageuppeople.com/Content/error-handling): "All error responses
 are returned in the form of an array of JSON objects containing a message and optional field
@@ -10,27 +10,49 @@ The token endpoint is PageUp's identity server, not the API: its errors are OAut
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockservers.core import errors as kinds
 from mockservers.core.clock import Clock
 from mockservers.core.errors import VendorError
+from mockservers.core.http import error_scenario
 from mockservers.core.journal import note_error
 from mockservers.core.scenarios import Scenario
 from mockservers.pageup.auth import NO_STORE, bearer_challenge, expired_description, rate_limited, unauthorized
 
+VENDOR = "pageup"
 TOKEN_PATH = "/connect/token"
-EXPIRED_TOKEN_FLAG = "atsmock.pageup.expired_token"
-"""Scope key the ``pageup.invalid_token`` scenario sets on a token request it lets through."""
 
 NOT_FOUND_MESSAGE = "The resource does not exist."
 SERVER_ERROR_MESSAGE = "An error occurred with the API."
 """The descriptions of 404 and 50X on PageUp's "Error handling" page."""
+
+STATUS: Mapping[str, int] = {
+    kinds.INVALID_INPUT: 400,
+    kinds.UNAUTHENTICATED: 401,
+    kinds.FORBIDDEN: 403,
+    kinds.NOT_FOUND: 404,
+    kinds.NO_ROUTE: 404,
+    kinds.METHOD_NOT_ALLOWED: 405,
+    kinds.CONFLICT: 409,
+    kinds.TOO_LARGE: 413,
+    kinds.UNSUPPORTED_MEDIA_TYPE: 415,
+    kinds.UNPROCESSABLE: 422,
+    kinds.RATE_LIMITED: 429,
+    kinds.INTERNAL: 500,
+    kinds.UNAVAILABLE: 503,
+}
+"""Each kind's HTTP status (PageUp's "Error handling" table, and ASP.NET Core's for 405, 413, 415)."""
+
+
+def is_token_request(scope: MutableMapping[str, Any]) -> bool:
+    return str(scope.get("path", "")).endswith(TOKEN_PATH)
 
 
 def error_body(error: VendorError) -> list[dict[str, str]]:
@@ -41,119 +63,81 @@ def error_body(error: VendorError) -> list[dict[str, str]]:
 
 
 def render(error: VendorError, scope: MutableMapping[str, Any]) -> JSONResponse:
-    """The one renderer of PageUp API errors; also notes the code on the request's journal entry."""
+    """The one renderer of PageUp errors: the API's array, or OAuth's object on the token endpoint.
+
+    Also notes the error's code on the request's journal entry.
+    """
     note_error(scope, error.code)
-    return JSONResponse(error_body(error), status_code=error.status, headers=error.headers)
+    status = STATUS[error.kind]
+    if is_token_request(scope):
+        body = {"error": error.code, "error_description": error.message}
+        return JSONResponse(body, status_code=status, headers={**NO_STORE, **error.headers})
+    return JSONResponse(error_body(error), status_code=status, headers=error.headers)
 
 
-def render_oauth(error: VendorError, scope: MutableMapping[str, Any]) -> JSONResponse:
-    """The token endpoint's renderer: ``{"error": code, "error_description": message}``."""
-    note_error(scope, error.code)
-    body = {"error": error.code, "error_description": error.message}
-    return JSONResponse(body, status_code=error.status, headers={**NO_STORE, **error.headers})
+def server_error() -> VendorError:
+    """What anything unexpected answers: PageUp's 500, ``server_error`` on the token endpoint."""
+    return VendorError(kinds.INTERNAL, SERVER_ERROR_MESSAGE, code="server_error")
 
 
-def _is_token_request(scope: MutableMapping[str, Any]) -> bool:
-    return str(scope.get("path", "")).endswith(TOKEN_PATH)
-
-
-def render_any(error: VendorError, scope: MutableMapping[str, Any]) -> JSONResponse:
-    return render_oauth(error, scope) if _is_token_request(scope) else render(error, scope)
-
-
-async def vendor_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, VendorError)
-    return render_any(exc, request.scope)
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    """Starlette's own 404 and 405 in PageUp's envelope (or OAuth's, on the token endpoint)."""
-    assert isinstance(exc, HTTPException)
+def route_errors(request: Request, exc: HTTPException) -> VendorError:
+    """Starlette's own 404 and 405 as ASP.NET Core words them, in PageUp's envelope (OAuth's on the token endpoint)."""
     if exc.status_code == 405:
-        token = _is_token_request(request.scope)
-        code = "invalid_request" if token else "method_not_allowed"
+        code = "invalid_request" if is_token_request(request.scope) else "method_not_allowed"
         message = f"The requested resource does not support http method '{request.method}'."
-        error = VendorError(405, code, message, headers=dict(exc.headers or {}))
-    elif exc.status_code == 404:
-        error = VendorError(404, "not_found", NOT_FOUND_MESSAGE)
-    else:
-        error = VendorError(exc.status_code, "invalid_request", "The request is invalid.")
-    return render_any(error, request.scope)
+        return VendorError(kinds.METHOD_NOT_ALLOWED, message, code=code, headers=dict(exc.headers or {}))
+    if exc.status_code == 404:
+        return VendorError(kinds.NO_ROUTE, NOT_FOUND_MESSAGE, code="not_found")
+    return VendorError(kinds.INVALID_INPUT, "The request is invalid.", code="invalid_request")
 
 
-async def server_error(request: Request, exc: Exception) -> Response:
-    return render_any(VendorError(500, "server_error", SERVER_ERROR_MESSAGE), request.scope)
+class InvalidTokenReply:
+    """``pageup.invalid_token``: the API answers as for an expired token; a token request goes to
+    ``issuing_expired`` (the vendor app that issues tokens already expired), so the next API call gets that 401."""
 
-
-EXCEPTION_HANDLERS: dict[Any, Callable[[Request, Exception], Any]] = {
-    VendorError: vendor_error,
-    HTTPException: http_error,
-    Exception: server_error,
-}
-
-
-class ErrorReply(Response):
-    """A scenario's canned error, rendered when sent: PageUp's array on the API, OAuth's on the token endpoint."""
-
-    def __init__(self, make: Callable[[], VendorError]) -> None:
-        super().__init__(status_code=500)
-        self.make = make
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await render_any(self.make(), scope)(scope, receive, send)
-
-
-class InvalidTokenReply(Response):
-    """``pageup.invalid_token``: the API answers as for an expired token; a token request is let
-    through and answers a token that is already expired, so the next API call gets that 401."""
-
-    def __init__(self, app: ASGIApp, clock: Clock) -> None:
-        super().__init__(status_code=401)
-        self.app = app
+    def __init__(self, issuing_expired: ASGIApp, clock: Clock) -> None:
+        self.issuing_expired = issuing_expired
         self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if _is_token_request(scope):
-            await self.app({**scope, EXPIRED_TOKEN_FLAG: True}, receive, send)
+        if is_token_request(scope):
+            await self.issuing_expired(scope, receive, send)
             return
         error = unauthorized(bearer_challenge(expired_description(self.clock.now())))
         await render(error, scope)(scope, receive, send)
 
 
-def scenarios(app: ASGIApp, clock: Clock) -> tuple[Scenario, ...]:
-    """PageUp's fault scenarios; ``app`` is the vendor app ``pageup.invalid_token`` lets token requests through to."""
-
-    def server() -> VendorError:
-        return VendorError(500, "server_error", SERVER_ERROR_MESSAGE)
-
+def scenarios(issuing_expired: ASGIApp, clock: Clock) -> tuple[Scenario, ...]:
+    """PageUp's fault scenarios; ``issuing_expired`` is the app ``pageup.invalid_token`` sends token requests to."""
+    invalid_token = InvalidTokenReply(issuing_expired, clock)
     return (
-        Scenario(
+        error_scenario(
             "pageup.rate_limited",
-            "pageup",
+            VENDOR,
             'HTTP 429 [{"message": "The daily rate limit has been exceeded"}] with Retry-After = seconds to the '
             "mock clock's next UTC midnight, as when the daily quota runs out. On /connect/token: 429 "
             '{"error": "rate_limit_exceeded", ...}.',
+            lambda: rate_limited(clock.now()),
+            render,
             status=429,
-            error_code="rate_limit_exceeded",
-            respond=lambda: ErrorReply(lambda: rate_limited(clock.now())),
         ),
-        Scenario(
+        error_scenario(
             "pageup.server_error",
-            "pageup",
+            VENDOR,
             'HTTP 500 [{"message": "An error occurred with the API."}]. On /connect/token: 500 '
             '{"error": "server_error", ...}.',
+            server_error,
+            render,
             status=500,
-            error_code="server_error",
-            respond=lambda: ErrorReply(server),
         ),
         Scenario(
             "pageup.invalid_token",
-            "pageup",
+            VENDOR,
             'HTTP 401 with WWW-Authenticate: Bearer error="invalid_token", error_description="The token expired '
             "at '...'\", as for an expired token. On /connect/token: answers normally, but with a token that "
             "has already expired.",
             status=401,
             error_code="invalid_token",
-            respond=lambda: InvalidTokenReply(app, clock),
+            respond=lambda: invalid_token,
         ),
     )

@@ -11,12 +11,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from mockservers.core import errors as kinds
 from mockservers.core.errors import FieldError, VendorError
+from mockservers.core.http import InvalidJSON, is_json_media_type, media_type, parse_json
 from mockservers.pageup.models import MoveRequest, check_filename, invalid
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -49,40 +50,40 @@ def query_value(items: Iterable[tuple[str, str]], name: str) -> str | None:
     return None
 
 
-def is_json_media_type(content_type: str | None) -> bool:
-    media = (content_type or "").split(";", 1)[0].strip().lower()
-    return media in ("application/json", "text/json") or (media.startswith("application/") and media.endswith("+json"))
+def accepts_json(content_type: str | None) -> bool:
+    """What ASP.NET Core's JSON input formatter reads: ``application/json``, ``text/json``, ``application/*+json``."""
+    media = media_type(content_type)
+    return media == "text/json" or is_json_media_type(media)
 
 
-def body_error(message: str, status: int = 400) -> VendorError:
-    return invalid(FieldError("body", message), status=status)
+def body_error(message: str, kind: str = kinds.INVALID_INPUT) -> VendorError:
+    return invalid(FieldError("body", message), kind=kind)
+
+
+def too_large(limit: int) -> VendorError:
+    return body_error(f"The request body is larger than {limit} bytes.", kind=kinds.TOO_LARGE)
 
 
 def unsupported_media_type(content_type: str | None) -> VendorError:
     """ASP.NET Core's 415 for a ``[FromBody]`` that is not JSON, in PageUp's envelope."""
     shown = content_type or "(none)"
     return VendorError(
-        415,
-        "unsupported_media_type",
-        f"The request content type '{shown}' is not supported; send application/json.",
+        kinds.UNSUPPORTED_MEDIA_TYPE, f"The request content type '{shown}' is not supported; send application/json."
     )
 
 
 def parse_json_body(raw: bytes) -> Any:
-    """The JSON value of a request body, or PageUp's 400 naming what is wrong with it."""
+    """The JSON value of a request body, or PageUp's 400 naming what is wrong with it.
+
+    System.Text.Json refuses what ``parse_json`` refuses (invalid UTF-8, lone surrogates, NaN) and
+    skips a UTF-8 byte order mark.
+    """
     if not raw.strip():
         raise body_error("A non-empty request body is required.")
     try:
-        value = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
-        # A lone surrogate escape (\ud800) is valid to Python but not to System.Text.Json.
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except (UnicodeError, ValueError, RecursionError):
+        return parse_json(raw, bom=True)
+    except InvalidJSON:
         raise body_error("The request body is not valid JSON.") from None
-    return value
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def parse_move_request(body: Any) -> MoveRequest:

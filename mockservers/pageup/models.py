@@ -11,12 +11,14 @@ import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
-from mockservers.config import PageUpSettings
+from mockservers.core import errors as kinds
 from mockservers.core.clock import Clock
 from mockservers.core.errors import FieldError, VendorError
+from mockservers.pageup.settings import PageUpSettings
+from mockservers.s3.storage import Storage
 
 TEMP_BUCKET = "pageup-storage-temp-au"
 """The bucket of the seed's presigned URL (``pageup-storage-temp-au.s3.ap-southeast-2.amazonaws.com``)."""
@@ -94,46 +96,6 @@ DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,16}")
 _MEDIA_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[ -~]*)?")
-
-
-class ObjectInfo(Protocol):
-    @property
-    def size(self) -> int: ...
-
-    @property
-    def content_type(self) -> str | None: ...
-
-
-class ObjectStore(Protocol):
-    """The part of the platform's S3 service the PageUp mock uses."""
-
-    def presign_put(
-        self,
-        *,
-        bucket: str,
-        key: str,
-        expires_in: int,
-        region: str,
-        headers: Mapping[str, str],
-        params: Mapping[str, str] | None = None,
-    ) -> str: ...
-
-    def presign_get(
-        self,
-        *,
-        bucket: str,
-        key: str,
-        expires_in: int,
-        region: str,
-        response_content_disposition: str | None = None,
-        response_content_type: str | None = None,
-    ) -> str: ...
-
-    def head_object(self, bucket: str, key: str) -> ObjectInfo | None: ...
-
-    def copy_object(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> None: ...
-
-    def delete_object(self, bucket: str, key: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,9 +180,9 @@ def object_key(tenant: str, physical_file: str) -> str:
     return f"{tenant}/Document/{physical_file}"
 
 
-def invalid(*fields: FieldError, status: int = 400) -> VendorError:
+def invalid(*fields: FieldError, kind: str = kinds.INVALID_INPUT) -> VendorError:
     """PageUp's 400: a request-wide message first, then one entry per field (error-handling page)."""
-    return VendorError(status, "invalid_request", "The request is invalid.", fields=fields)
+    return VendorError(kind, "The request is invalid.", code="invalid_request", fields=fields)
 
 
 def content_disposition(filename: str) -> str:
@@ -305,7 +267,7 @@ class DocumentStore:
 
     settings: PageUpSettings
     clock: Clock
-    objects: ObjectStore
+    objects: Storage
     documents: dict[int, Document] = field(default_factory=dict)
     uploads: dict[tuple[str, str], TempUpload] = field(default_factory=dict)
     _next_id: int = FIRST_DOCUMENT_ID
@@ -406,7 +368,7 @@ class DocumentStore:
         if request.id is not None:
             replaced = self.documents.get(request.id)
             if replaced is None or replaced.tenant != tenant:
-                raise VendorError(404, "not_found", f"Document {request.id} was not found.")
+                raise VendorError(kinds.NOT_FOUND, f"Document {request.id} was not found.")
         category = self.resolve_category(tenant, request.category_name, request.category_id)
         upload = self.uploads.get((tenant, request.physical_file))
         if upload is None:
@@ -461,7 +423,7 @@ class DocumentStore:
         """A document of this tenant; another tenant's document is as unknown as a missing one."""
         document = self.documents.get(document_id)
         if document is None or document.tenant != tenant:
-            raise VendorError(404, "not_found", f"Document {document_id} was not found.")
+            raise VendorError(kinds.NOT_FOUND, f"Document {document_id} was not found.")
         return document
 
     def download(self, tenant: str, document_id: int, expires_in: int) -> dict[str, Any]:

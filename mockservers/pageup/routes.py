@@ -6,8 +6,8 @@ Paths, relative to the vendor's base URL (``/pageup`` or the root in ``--vendor 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import dataclasses
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -15,41 +15,47 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
+from mockservers.core.http import OpenApiEndpoint, media_type, read_body, servers, vendor_app
 from mockservers.core.operations import OperationTable
 from mockservers.core.platform import Platform
 from mockservers.core.vendor import VendorMount
-from mockservers.pageup.auth import NO_STORE, ApiGuard, TokenEndpoint, oauth_error
-from mockservers.pageup.errors import EXCEPTION_HANDLERS, EXPIRED_TOKEN_FLAG, NOT_FOUND_MESSAGE, scenarios
+from mockservers.pageup.auth import NO_STORE, ApiGuard, TokenEndpoint, bad_request, oauth_error
+from mockservers.pageup.errors import NOT_FOUND_MESSAGE, render, route_errors, scenarios, server_error
 from mockservers.pageup.inputs import (
     MAX_BODY_BYTES,
-    body_error,
-    is_json_media_type,
+    accepts_json,
     parse_json_body,
     parse_move_request,
     query_value,
+    too_large,
     unsupported_media_type,
 )
 from mockservers.pageup.models import STORE_BUCKET, TEMP_BUCKET, DocumentStore, check_expires_in
+from mockservers.pageup.settings import PageUpSettings
 
 DOCUMENT = "/v3/{tenant}/recruitment/document"
 MAX_TOKEN_BODY_BYTES = 64 * 1024
 """Largest token request read (inferred; a client credentials request is under 1 KiB)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class PageUpVendor:
-    """What the endpoints share: kept on the Starlette app's state."""
+    """What the endpoints share: kept on the Starlette app's state.
+
+    ``expired_tokens`` is the ``pageup.invalid_token`` scenario's copy: the token endpoint answers
+    normally but with tokens that have already expired.
+    """
 
     store: DocumentStore
     token_endpoint: TokenEndpoint
     guard: ApiGuard
-    base_url: str
-    openapi: dict[str, Any] | None = field(default=None)
+    expired_tokens: bool = False
 
 
 def _vendor(request: Request) -> PageUpVendor:
-    vendor: PageUpVendor = request.app.state.pageup
+    vendor: PageUpVendor = request.app.state.vendor
     return vendor
 
 
@@ -65,17 +71,24 @@ def _authorize(request: Request, operation: str) -> tuple[PageUpVendor, str]:
 
 
 async def requestToken(request: Request) -> Response:
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media != "application/x-www-form-urlencoded":
-        raise oauth_error(400, "invalid_request", "The request must be application/x-www-form-urlencoded.")
-    raw = await _read_body(request, MAX_TOKEN_BODY_BYTES, token=True)
+    if media_type(request.headers.get("content-type")) != "application/x-www-form-urlencoded":
+        raise oauth_error(
+            kinds.INVALID_INPUT, "invalid_request", "The request must be application/x-www-form-urlencoded."
+        )
+    raw = await read_body(request, MAX_TOKEN_BODY_BYTES, lambda: _token_too_large(MAX_TOKEN_BODY_BYTES))
     try:
         form = parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
     except (UnicodeDecodeError, ValueError):
-        raise oauth_error(400, "invalid_request", "The request body is not valid form data.") from None
-    expired = bool(request.scope.get(EXPIRED_TOKEN_FLAG))
-    answer = _vendor(request).token_endpoint.grant(form, request.headers.get("authorization"), already_expired=expired)
+        raise bad_request("invalid_request", "The request body is not valid form data.") from None
+    vendor = _vendor(request)
+    answer = vendor.token_endpoint.grant(
+        form, request.headers.get("authorization"), already_expired=vendor.expired_tokens
+    )
     return JSONResponse(answer, headers=NO_STORE)
+
+
+def _token_too_large(limit: int) -> VendorError:
+    return oauth_error(kinds.TOO_LARGE, "invalid_request", f"The request body is larger than {limit} bytes.")
 
 
 async def prepareTempDirectUpload(request: Request) -> Response:
@@ -89,9 +102,9 @@ async def prepareTempDirectUpload(request: Request) -> Response:
 async def moveFromTemp(request: Request) -> Response:
     vendor, tenant = _authorize(request, "moveFromTemp")
     content_type = request.headers.get("content-type")
-    if not is_json_media_type(content_type):
+    if not accepts_json(content_type):
         raise unsupported_media_type(content_type)
-    body = parse_json_body(await _read_body(request, MAX_BODY_BYTES))
+    body = parse_json_body(await read_body(request, MAX_BODY_BYTES, lambda: too_large(MAX_BODY_BYTES)))
     document = vendor.store.move_from_temp(tenant, parse_move_request(body))
     return JSONResponse(document.as_json())
 
@@ -99,19 +112,10 @@ async def moveFromTemp(request: Request) -> Response:
 async def getDocument(request: Request) -> Response:
     document_id = _document_id(request.path_params["id"])
     if document_id is None:  # an ASP.NET {id:long} route misses before any filter runs (inferred)
-        raise VendorError(404, "not_found", NOT_FOUND_MESSAGE)
+        raise VendorError(kinds.NOT_FOUND, NOT_FOUND_MESSAGE)
     vendor, tenant = _authorize(request, "getDocument")
     expires_in = check_expires_in(query_value(request.query_params.multi_items(), "expiresInSeconds"))
     return JSONResponse(vendor.store.download(tenant, document_id, expires_in))
-
-
-async def openapi(request: Request) -> Response:
-    vendor = _vendor(request)
-    if vendor.openapi is None:
-        from contracts import load_openapi
-
-        vendor.openapi = {**load_openapi("pageup"), "servers": [{"url": vendor.base_url}]}
-    return JSONResponse(vendor.openapi)
 
 
 ROUTES = [
@@ -119,7 +123,6 @@ ROUTES = [
     Route(f"{DOCUMENT}/prepareTempDirectUpload", prepareTempDirectUpload, methods=["GET"]),
     Route(f"{DOCUMENT}/moveFromTemp", moveFromTemp, methods=["POST"]),
     Route(f"{DOCUMENT}/{{id}}", getDocument, methods=["GET"]),
-    Route("/openapi.json", openapi, methods=["GET"]),
 ]
 
 
@@ -131,25 +134,8 @@ def _document_id(raw: str) -> int | None:
     return value if 0 < value < 2**63 else None
 
 
-async def _read_body(request: Request, limit: int, *, token: bool = False) -> bytes:
-    """The body, refusing (413) past ``limit`` bytes without reading them all."""
-    declared = request.headers.get("content-length", "")
-    too_large = f"The request body is larger than {limit} bytes."
-    if declared.isdigit() and int(declared) > limit:
-        raise oauth_error(413, "invalid_request", too_large) if token else body_error(too_large, status=413)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise oauth_error(413, "invalid_request", too_large) if token else body_error(too_large, status=413)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def create_vendor(platform: Platform) -> VendorMount:
+def create_vendor(platform: Platform, settings: PageUpSettings) -> VendorMount:
     """The PageUp mount: its Starlette app, operations, scenarios and reset."""
-    settings = platform.settings.pageup
     s3 = platform.s3
 
     def ensure_buckets() -> None:
@@ -159,11 +145,14 @@ def create_vendor(platform: Platform) -> VendorMount:
     ensure_buckets()
     store = DocumentStore(settings, platform.clock, s3)
     guard = ApiGuard(settings, platform.tokens, platform.clock)
-    app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS)
-    app.router.redirect_slashes = False
-    app.state.pageup = PageUpVendor(
-        store, TokenEndpoint(settings, platform.tokens), guard, platform.vendor_url("pageup")
-    )
+    state = PageUpVendor(store, TokenEndpoint(settings, platform.tokens), guard)
+    contract = OpenApiEndpoint("pageup", servers(platform.vendor_url("pageup")))
+    routes = [*ROUTES, Route("/openapi.json", contract, methods=["GET"], name="openapi")]
+
+    def app_for(vendor: PageUpVendor) -> Starlette:
+        return vendor_app(routes, render, vendor, route_errors, server_error)
+
+    issuing_expired = app_for(dataclasses.replace(state, expired_tokens=True))
 
     def reset() -> None:
         store.reset()
@@ -173,8 +162,8 @@ def create_vendor(platform: Platform) -> VendorMount:
 
     return VendorMount(
         "pageup",
-        app,
-        OperationTable.from_routes(ROUTES, exclude=("openapi",)),
-        scenarios(app, platform.clock),
+        app_for(state),
+        OperationTable.from_routes(ROUTES),
+        scenarios(issuing_expired, platform.clock),
         reset=reset,
     )

@@ -26,7 +26,7 @@ from mockservers.core.scenarios import Scenario
 from mockservers.s3.errors import SCENARIOS
 from mockservers.s3.front import S3Front
 from mockservers.s3.metadata import DEFAULT_SSE, MAX_OBJECT_SIZE
-from mockservers.s3.store import ObjectInfo, ObjectMeta, ObjectStore, read_all
+from mockservers.s3.store import ObjectInfo, ObjectMeta, ObjectStore, Upload, read_all
 
 if TYPE_CHECKING:
     from mockservers.s3.signing import Signer
@@ -247,13 +247,24 @@ class S3Service:
         content_disposition: str | None = None,
     ) -> None:
         """Store bytes a vendor received itself (a multipart upload to its own API)."""
-        upload = self.store().begin_upload(bucket, key)
+        writer = self.writer(bucket, key, content_type, content_disposition)
         try:
-            upload.write(data)
-            upload.commit(ObjectMeta(content_type, content_disposition, server_side_encryption=DEFAULT_SSE))
+            writer.write(data)
+            writer.commit()
         except BaseException:
-            upload.abort()
+            writer.abort()
             raise
+
+    def writer(
+        self,
+        bucket: str,
+        key: str,
+        content_type: str = "application/octet-stream",
+        content_disposition: str | None = None,
+    ) -> StreamedObject:
+        """Stream bytes into ``bucket/key`` piece by piece (a fetched URL); nothing is visible until ``commit``."""
+        meta = ObjectMeta(content_type, content_disposition, server_side_encryption=DEFAULT_SSE)
+        return StreamedObject(self.store().begin_upload(bucket, key), meta)
 
     def get_bytes(self, bucket: str, key: str) -> bytes:
         """A whole object; ``KeyError`` if there is none."""
@@ -267,3 +278,24 @@ class S3Service:
         if self._store is None:
             return
         self._store.clear(list(self._buckets) if buckets is None else list(buckets))
+
+
+class StreamedObject:
+    """``Storage.writer``'s answer: an upload with its metadata fixed up front (an ``ObjectWriter``)."""
+
+    def __init__(self, upload: Upload, meta: ObjectMeta) -> None:
+        self._upload = upload
+        self._meta = meta
+
+    @property
+    def size(self) -> int:
+        return self._upload.size
+
+    def write(self, chunk: bytes) -> None:
+        self._upload.write(chunk)
+
+    def commit(self) -> None:
+        self._upload.commit(self._meta)
+
+    def abort(self) -> None:
+        self._upload.abort()

@@ -7,7 +7,8 @@ import base64
 import pytest
 
 from mockservers.ashby.auth import PERMISSIONS, KeyRing, basic_username
-from mockservers.config import AshbyKey, AshbySettings
+from mockservers.ashby.errors import STATUS
+from mockservers.ashby.settings import AshbyKey, AshbySettings
 from mockservers.core.errors import VendorError
 
 
@@ -33,7 +34,7 @@ def ring() -> KeyRing:
 def test_missing_key_is_401(ring: KeyRing, header: str | None) -> None:
     with pytest.raises(VendorError) as exc:
         ring.authorize(header, "candidateInfo")
-    assert (exc.value.status, exc.value.code) == (401, "unauthenticated")
+    assert (STATUS[exc.value.kind], exc.value.code) == (401, "unauthenticated")
     assert exc.value.message == (
         "Missing API key: send it as the username of HTTP Basic authentication, with an empty password"
     )
@@ -43,7 +44,7 @@ def test_missing_key_is_401(ring: KeyRing, header: str | None) -> None:
 def test_unknown_key_is_403(ring: KeyRing) -> None:
     with pytest.raises(VendorError) as exc:
         ring.authorize(basic("nope"), "candidateInfo")
-    assert (exc.value.status, exc.value.code, exc.value.message) == (
+    assert (STATUS[exc.value.kind], exc.value.code, exc.value.message) == (
         403,
         "invalid_api_key",
         "The API key provided is invalid",
@@ -53,7 +54,7 @@ def test_unknown_key_is_403(ring: KeyRing) -> None:
 def test_deactivated_key_is_403(ring: KeyRing) -> None:
     with pytest.raises(VendorError) as exc:
         ring.authorize(basic("off"), "candidateInfo")
-    assert (exc.value.status, exc.value.code, exc.value.message) == (
+    assert (STATUS[exc.value.kind], exc.value.code, exc.value.message) == (
         403,
         "invalid_api_key",
         "The API key provided has been deactivated",
@@ -63,7 +64,7 @@ def test_deactivated_key_is_403(ring: KeyRing) -> None:
 def test_missing_permission_is_403(ring: KeyRing) -> None:
     with pytest.raises(VendorError) as exc:
         ring.authorize(basic("ro"), "fileCreateFileUploadHandle")
-    assert (exc.value.status, exc.value.code, exc.value.message) == (
+    assert (STATUS[exc.value.kind], exc.value.code, exc.value.message) == (
         403,
         "missing_endpoint_permission",
         "The API key does not have the candidatesWrite permission required by this endpoint",

@@ -8,14 +8,14 @@ from types import SimpleNamespace
 from typing import Any
 
 from mockservers.ashby.errors import render, request_id, success
-from mockservers.core.errors import VendorError
+from mockservers.core.errors import NOT_FOUND, RATE_LIMITED, VendorError
 from mockservers.core.journal import SCOPE_KEY
 
 
 def test_request_id_is_the_journal_entry_id() -> None:
     entry = SimpleNamespace(id="req-1", error_code=None)
     scope: dict[str, Any] = {SCOPE_KEY: entry}
-    response = render(VendorError(200, "candidate_not_found", "No candidate"), scope)
+    response = render(VendorError(NOT_FOUND, "No candidate", code="candidate_not_found"), scope)
     assert json.loads(response.body) == {
         "success": False,
         "errors": ["candidate_not_found"],
@@ -32,7 +32,7 @@ def test_request_id_outside_the_core_is_ulid_like() -> None:
 
 
 def test_headers_and_status_are_kept() -> None:
-    response = render(VendorError(429, "rate_limit_exceeded", "slow", headers={"Retry-After": "1"}), {})
+    response = render(VendorError(RATE_LIMITED, "slow", code="rate_limit_exceeded", headers={"Retry-After": "1"}), {})
     assert (response.status_code, response.headers["retry-after"]) == (429, "1")
 
 

@@ -11,7 +11,8 @@ from ashby_support import JOB_BOARD, KEY, READONLY, Ashby, basic, envelope, job_
 
 from mockservers.ashby import inputs
 from mockservers.ashby.postings import SOFTWARE_ENGINEER
-from mockservers.config import AshbyKey, Settings
+from mockservers.ashby.settings import AshbyKey
+from mockservers.config import Settings
 from mockservers.testing import AdminClient, in_process_client, make_app
 
 MISSING_KEY = "Missing API key: send it as the username of HTTP Basic authentication, with an empty password"
@@ -117,8 +118,9 @@ def test_empty_body_reads_as_an_empty_object(ashby: Ashby) -> None:
         (b"{not json", "Request payload is malformed: the body is not valid JSON"),
         (b"[1, 2]", "Request payload is malformed: the body must be a JSON object"),
         (b'"name"', "Request payload is malformed: the body must be a JSON object"),
-        (b"\xff\xfe{}", "Request payload is malformed: the body is not valid JSON"),
-        (b"[" * 100_000, "Request payload is malformed: the body is not valid JSON"),
+        (b"\xff\xfe{}", "Request payload is malformed: the body is not UTF-8"),
+        (b'{"name": "\xed\xa0\x80"}', "Request payload is malformed: the body is not UTF-8"),
+        (b"[" * 100_000, "Request payload is malformed: the body is nested too deeply"),
         (b'{"name": "\\ud800"}', "Request payload is malformed: the body contains a lone UTF-16 surrogate"),
     ],
 )
@@ -212,7 +214,7 @@ def test_get_is_405(ashby: Ashby) -> None:
 def test_unexpected_exception_is_a_500_envelope(
     client: httpx.Client, app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = app.platform.vendors["ashby"].app.state.ashby.store
+    store = app.platform.vendors["ashby"].app.state.vendor.store
 
     def boom(*args: Any) -> Any:
         raise RuntimeError("bug")

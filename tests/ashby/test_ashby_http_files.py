@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +12,8 @@ import httpx
 import pytest
 from ashby_support import PDF, Ashby, envelope
 
-from mockservers.config import AshbySettings, Settings
+from mockservers.ashby.settings import AshbySettings
+from mockservers.config import Settings
 from mockservers.testing import in_process_client, make_app
 
 MISSING = "f9e52a51-a075-4116-a7b8-484deba69004"
@@ -27,7 +27,7 @@ def ashby(client: httpx.Client) -> Ashby:
 @pytest.fixture
 def small() -> Iterator[Ashby]:
     """An app whose uploads stop at 1000 bytes."""
-    settings = dataclasses.replace(Settings(), ashby=AshbySettings(max_content_length=1000))
+    settings = Settings().replace(ashby=AshbySettings(max_content_length=1000))
     with in_process_client(make_app(settings)) as http:
         yield Ashby(http)
 

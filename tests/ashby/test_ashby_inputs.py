@@ -9,6 +9,7 @@ import pytest
 from starlette.requests import Request
 
 from mockservers.ashby import inputs
+from mockservers.ashby.errors import STATUS
 from mockservers.core.errors import VendorError
 
 
@@ -27,7 +28,7 @@ def request(headers: dict[str, str], body: bytes = b"") -> Request:
 
 
 def message_of(exc: pytest.ExceptionInfo[VendorError]) -> tuple[int, str, str]:
-    return exc.value.status, exc.value.code, exc.value.message
+    return STATUS[exc.value.kind], exc.value.code, exc.value.message
 
 
 def test_bad_content_length_is_malformed() -> None:

@@ -7,18 +7,19 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from ashby_support import FakeObjects, assert_error
+from ashby_support import assert_error
+from storage_support import FakeStorage
 
 from mockservers.ashby.files import FileHandleSigner, FilePayload
 from mockservers.ashby.models import FILES_BUCKET, UPLOAD_BUCKET, AshbyStore
-from mockservers.config import AshbySettings
+from mockservers.ashby.settings import AshbySettings
 from mockservers.core.clock import Clock
 from mockservers.core.errors import VendorError
 
 
 @pytest.fixture
-def objects() -> FakeObjects:
-    return FakeObjects()
+def objects() -> FakeStorage:
+    return FakeStorage()
 
 
 @pytest.fixture
@@ -29,11 +30,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(objects: FakeObjects, clock: Clock) -> AshbyStore:
+def store(objects: FakeStorage, clock: Clock) -> AshbyStore:
     return AshbyStore(AshbySettings(max_content_length=1000), clock, objects)
 
 
-def upload(store: AshbyStore, objects: FakeObjects, context: str = "CandidateResume", data: bytes = b"%PDF") -> str:
+def upload(store: AshbyStore, objects: FakeStorage, context: str = "CandidateResume", data: bytes = b"%PDF") -> str:
     """Create a handle and put bytes where its policy points, as a successful S3 POST would."""
     handle: str = store.create_upload_handle(context, "cv.pdf", "application/pdf", len(data))["handle"]
     objects.objects[(UPLOAD_BUCKET, store.uploads[handle].key)] = (data, "application/pdf")
@@ -43,7 +44,7 @@ def upload(store: AshbyStore, objects: FakeObjects, context: str = "CandidateRes
 # -- upload handles --------------------------------------------------------------------------------
 
 
-def test_upload_handle_policy_pins_key_type_and_exact_length(store: AshbyStore, objects: FakeObjects) -> None:
+def test_upload_handle_policy_pins_key_type_and_exact_length(store: AshbyStore, objects: FakeStorage) -> None:
     results = store.create_upload_handle("CandidateFiles", "Cover Letter.pdf", "application/pdf", 234)
     post = objects.posts[0]
     assert post["bucket"] == UPLOAD_BUCKET
@@ -65,7 +66,7 @@ def test_upload_handles_are_unique_and_opaque(store: AshbyStore) -> None:
     assert "CandidateResume" not in a and "a.pdf" not in a
 
 
-def test_expired_upload_handle_gets_an_already_expired_policy(store: AshbyStore, objects: FakeObjects) -> None:
+def test_expired_upload_handle_gets_an_already_expired_policy(store: AshbyStore, objects: FakeStorage) -> None:
     store.create_upload_handle("CandidateResume", "a.pdf", "application/pdf", 1, expired=True)
     assert objects.posts[0]["expires_in"] == -1
 
@@ -100,7 +101,7 @@ def test_claim_unknown_handle_is_not_found(store: AshbyStore) -> None:
     assert_error(exc, 200, "file_handle_not_found", "resumeHandle: no file upload handle matches this value")
 
 
-def test_claim_handle_of_another_context_is_invalid(store: AshbyStore, objects: FakeObjects) -> None:
+def test_claim_handle_of_another_context_is_invalid(store: AshbyStore, objects: FakeStorage) -> None:
     handle = upload(store, objects, "CandidateFiles")
     with pytest.raises(VendorError) as exc:
         store.claim_upload(handle, "CandidateResume", "resumeHandle")
@@ -128,7 +129,7 @@ def test_claim_handle_never_uploaded(store: AshbyStore, clock: Clock) -> None:
     )
 
 
-def test_claim_uploaded_handle_until_its_lifetime_ends(store: AshbyStore, objects: FakeObjects, clock: Clock) -> None:
+def test_claim_uploaded_handle_until_its_lifetime_ends(store: AshbyStore, objects: FakeStorage, clock: Clock) -> None:
     handle = upload(store, objects)
     clock.advance(24 * 3600 - 1)
     assert store.claim_upload(handle, "CandidateResume", "resumeHandle").handle == handle
@@ -138,7 +139,7 @@ def test_claim_uploaded_handle_until_its_lifetime_ends(store: AshbyStore, object
     assert exc.value.code == "file_handle_not_found"
 
 
-def test_a_handle_can_be_used_again_and_makes_a_new_file_each_time(store: AshbyStore, objects: FakeObjects) -> None:
+def test_a_handle_can_be_used_again_and_makes_a_new_file_each_time(store: AshbyStore, objects: FakeStorage) -> None:
     handle = upload(store, objects, data=b"hello")
     candidate = store.create_candidate("Ada")
     first = store.store_file(candidate.id, store.claim_upload(handle, "CandidateResume", "resumeHandle"))
@@ -149,7 +150,7 @@ def test_a_handle_can_be_used_again_and_makes_a_new_file_each_time(store: AshbyS
     assert first.key == f"{candidate.id}/{first.id}/cv.pdf"
 
 
-def test_inline_file_is_stored_with_an_attachment_disposition(store: AshbyStore, objects: FakeObjects) -> None:
+def test_inline_file_is_stored_with_an_attachment_disposition(store: AshbyStore, objects: FakeStorage) -> None:
     stored = store.store_file("owner", FilePayload('Lebenslauf "Müller".pdf', "application/pdf", b"x"))
     assert objects.objects[(FILES_BUCKET, stored.key)] == (b"x", "application/pdf")
     assert objects.dispositions[(FILES_BUCKET, stored.key)] == (
@@ -171,10 +172,10 @@ def test_inline_file_limits(store: AshbyStore, data: bytes, message: str) -> Non
 # -- file handles and downloads --------------------------------------------------------------------
 
 
-def test_file_url_is_a_short_lived_attachment(store: AshbyStore, objects: FakeObjects) -> None:
+def test_file_url_is_a_short_lived_attachment(store: AshbyStore, objects: FakeStorage) -> None:
     stored = store.store_file("owner", FilePayload("résumé.pdf", "application/pdf", b"x"))
     url = store.file_url(stored.handle)
-    assert url == f"http://s3.test/{FILES_BUCKET}/{stored.key}?signed"
+    assert url == f"http://s3.test/{FILES_BUCKET}/{stored.key}?get"
     assert objects.gets == [
         {
             "bucket": FILES_BUCKET,
@@ -354,7 +355,7 @@ def test_sync_token_returns_only_what_changed_since(store: AshbyStore, clock: Cl
     assert page.sync_token is not None and page.sync_token != token
 
 
-def test_settings_drive_the_limits(objects: FakeObjects, clock: Clock) -> None:
+def test_settings_drive_the_limits(objects: FakeStorage, clock: Clock) -> None:
     settings = replace(AshbySettings(), upload_ttl_seconds=60, download_ttl_seconds=30, region="eu-west-1")
     store = AshbyStore(settings, clock, objects)
     store.create_upload_handle("CandidateResume", "a.pdf", "application/pdf", 1)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ashby_support import FakeObjects, assert_error
+from ashby_support import assert_error
+from storage_support import FakeStorage
 
 from mockservers.ashby.files import FilePayload
 from mockservers.ashby.models import AshbyStore, UploadHandle
@@ -18,7 +19,7 @@ from mockservers.ashby.postings import (
     form_definition,
     submissions_from,
 )
-from mockservers.config import AshbySettings
+from mockservers.ashby.settings import AshbySettings
 from mockservers.core.clock import Clock
 from mockservers.core.errors import VendorError
 
@@ -27,7 +28,7 @@ PDF = FilePayload("cv.pdf", "application/pdf", b"%PDF-1.4")
 
 @pytest.fixture
 def store() -> AshbyStore:
-    return AshbyStore(AshbySettings(), Clock(), FakeObjects())
+    return AshbyStore(AshbySettings(), Clock(), FakeStorage())
 
 
 @pytest.fixture

@@ -6,15 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from mockservers.config import (
-    AshbyKey,
-    BearerToken,
-    ConfigError,
-    EndorsedClient,
-    PageUpClient,
-    Settings,
-    load_settings,
-)
+from mockservers.ashby.settings import AshbyKey
+from mockservers.config import ConfigError, Settings, load_settings
+from mockservers.endorsed.settings import EndorsedClient
+from mockservers.pageup.settings import PageUpClient
+from mockservers.wttj.settings import BearerToken
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -12,6 +12,10 @@ from hypothesis import strategies as st
 from mockservers.core.errors import AdminError
 from mockservers.core.faults import FaultPlan
 from mockservers.core.scenarios import TRANSPORT_SCENARIOS, Scenario
+from mockservers.vendors import registered
+
+NOT_MOUNTED = registered()[0].name
+"""A real vendor's name, which the echo-only app used here does not mount."""
 
 ECHO_ERROR = Scenario("echo.server_error", "echo", "503 in the echo envelope", status=503, error_code="server_error")
 
@@ -77,7 +81,7 @@ def test_a_vendor_scenario_implies_its_vendor() -> None:
         ({}, "invalid_request", "scenario is required"),
         ({"scenario": ""}, "invalid_request", "scenario is required"),
         ({"scenario": "nope"}, "unknown_scenario", "unknown scenario 'nope'"),
-        ({"scenario": "connection_reset", "vendor": "wttj"}, "unknown_vendor", "unknown vendor 'wttj'"),
+        ({"scenario": "connection_reset", "vendor": NOT_MOUNTED}, "unknown_vendor", f"unknown vendor '{NOT_MOUNTED}'"),
         ({"scenario": "connection_reset", "vendor": 7}, "unknown_vendor", "unknown vendor '7'"),
         (
             {"scenario": "echo.server_error", "vendor": "s3"},

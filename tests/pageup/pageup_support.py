@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from mockservers.core.errors import FieldError, VendorError
+from mockservers.pageup.errors import STATUS
 
 TENANT = "218"
 CLIENT = ("atsmock-pageup", "atsmock-pageup-secret")
@@ -17,62 +17,11 @@ OTHER_TENANT = ("atsmock-pageup-219", "atsmock-pageup-219-secret")
 BOTH_SCOPES = "Public.Document.Read Public.Document.Write"
 
 
-@dataclass
-class FakeInfo:
-    size: int
-    content_type: str | None
-
-
-class FakeObjects:
-    """Records what the store asks of S3; ``objects`` maps (bucket, key) to (bytes, content type)."""
-
-    def __init__(self) -> None:
-        self.objects: dict[tuple[str, str], tuple[bytes, str | None]] = {}
-        self.puts: list[dict[str, Any]] = []
-        self.gets: list[dict[str, Any]] = []
-
-    def presign_put(
-        self,
-        *,
-        bucket: str,
-        key: str,
-        expires_in: int,
-        region: str,
-        headers: Mapping[str, str],
-        params: Mapping[str, str] | None = None,
-    ) -> str:
-        self.puts.append(
-            {
-                "bucket": bucket,
-                "key": key,
-                "expires_in": expires_in,
-                "region": region,
-                "headers": dict(headers),
-                "params": dict(params or {}),
-            }
-        )
-        return f"http://s3.test/{bucket}/{key}?put"
-
-    def presign_get(self, **kwargs: Any) -> str:
-        self.gets.append(kwargs)
-        return f"http://s3.test/{kwargs['bucket']}/{kwargs['key']}?get"
-
-    def head_object(self, bucket: str, key: str) -> FakeInfo | None:
-        found = self.objects.get((bucket, key))
-        return None if found is None else FakeInfo(len(found[0]), found[1])
-
-    def copy_object(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> None:
-        self.objects[(dst_bucket, dst_key)] = self.objects[(src_bucket, src_key)]
-
-    def delete_object(self, bucket: str, key: str) -> None:
-        self.objects.pop((bucket, key), None)
-
-
 def assert_error(
     exc: pytest.ExceptionInfo[VendorError], status: int, message: str, *fields: tuple[str | None, str]
 ) -> None:
     """The VendorError's exact status, message and field errors."""
-    assert (exc.value.status, exc.value.message) == (status, message)
+    assert (STATUS[exc.value.kind], exc.value.message) == (status, message)
     assert exc.value.fields == tuple(FieldError(f, m) for f, m in fields)
 
 

@@ -9,11 +9,12 @@ import jwt
 import pytest
 from pageup_support import BOTH_SCOPES, CLIENT, OTHER_TENANT, READONLY
 
-from mockservers.config import PageUpSettings
 from mockservers.core.clock import Clock
 from mockservers.core.errors import VendorError
 from mockservers.core.tokens import TokenIssuer
 from mockservers.pageup.auth import ApiGuard, DailyQuota, TokenEndpoint, expired_description, seconds_to_midnight
+from mockservers.pageup.errors import STATUS
+from mockservers.pageup.settings import PageUpSettings
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 UNAUTHORIZED = "Your API key is invalid or expired"
@@ -55,7 +56,7 @@ def basic(client_id: str, secret: str) -> str:
 
 
 def oauth_refusal(exc: pytest.ExceptionInfo[VendorError], status: int, error: str, description: str) -> None:
-    assert (exc.value.status, exc.value.code, exc.value.message) == (status, error, description)
+    assert (STATUS[exc.value.kind], exc.value.code, exc.value.message) == (status, error, description)
 
 
 # -- the grant -------------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ def test_basic_credentials_work(endpoint: TokenEndpoint) -> None:
 
 
 def test_basic_credentials_are_url_decoded(issuer: TokenIssuer) -> None:
-    from mockservers.config import PageUpClient
+    from mockservers.pageup.settings import PageUpClient
 
     settings = PageUpSettings(clients=(PageUpClient("id:with colon", "s&c%ret", "218", ("Public.Document.Read",)),))
     answer = TokenEndpoint(settings, issuer).grant(
@@ -223,14 +224,14 @@ def test_bearer_scheme_is_case_insensitive(guard: ApiGuard, endpoint: TokenEndpo
 @pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer   ", "Basic abc", "Token abc"])
 def test_no_bearer_token_is_401_with_a_bare_challenge(guard: ApiGuard, header: str | None) -> None:
     error = refusal(guard, header)
-    assert (error.status, error.code, error.message) == (401, "invalid_token", UNAUTHORIZED)
+    assert (STATUS[error.kind], error.code, error.message) == (401, "invalid_token", UNAUTHORIZED)
     assert error.headers == {"WWW-Authenticate": "Bearer"}
 
 
 @pytest.mark.parametrize("value", ["not-a-jwt", "a.b", "a.b.c.d"])
 def test_malformed_token_is_invalid_token(guard: ApiGuard, value: str) -> None:
     error = refusal(guard, f"Bearer {value}")
-    assert (error.status, error.headers) == (401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    assert (STATUS[error.kind], error.headers) == (401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
 def test_tampered_token_is_refused(guard: ApiGuard, endpoint: TokenEndpoint) -> None:
@@ -241,7 +242,7 @@ def test_tampered_token_is_refused(guard: ApiGuard, endpoint: TokenEndpoint) -> 
     flipped = f"{header}.{payload}.{signature[:-2]}{'A' if signature[-2] != 'A' else 'B'}{signature[-1]}"
     for value in (forged, flipped):
         error = refusal(guard, f"Bearer {value}")
-        assert error.status == 401
+        assert STATUS[error.kind] == 401
         assert error.headers == {
             "WWW-Authenticate": 'Bearer error="invalid_token", error_description="The signature is invalid"'
         }
@@ -253,7 +254,7 @@ def test_token_expires_300_seconds_after_issue(guard: ApiGuard, endpoint: TokenE
     guard.authorize(f"Bearer {value}", "218", "moveFromTemp")
     clock.advance(1)
     error = refusal(guard, f"Bearer {value}")
-    assert (error.status, error.message) == (401, UNAUTHORIZED)
+    assert (STATUS[error.kind], error.message) == (401, UNAUTHORIZED)
     assert error.headers == {
         "WWW-Authenticate": 'Bearer error="invalid_token", '
         "error_description=\"The token expired at '03/01/2026 12:05:00'\""
@@ -266,7 +267,7 @@ def test_expired_description_uses_the_invariant_culture_format() -> None:
 
 def test_a_token_of_another_tenant_is_401(guard: ApiGuard, endpoint: TokenEndpoint) -> None:
     error = refusal(guard, f"Bearer {token(endpoint, OTHER_TENANT)}", tenant="218")
-    assert (error.status, error.message) == (401, UNAUTHORIZED)
+    assert (STATUS[error.kind], error.message) == (401, UNAUTHORIZED)
     assert error.headers == {
         "WWW-Authenticate": 'Bearer error="invalid_token", error_description="The token was issued for another tenant"'
     }
@@ -285,7 +286,7 @@ def test_missing_scope_is_403(
     guard: ApiGuard, endpoint: TokenEndpoint, client: tuple[str, str], scope: str | None, operation: str, needed: str
 ) -> None:
     error = refusal(guard, f"Bearer {token(endpoint, client, scope)}", operation=operation)
-    assert (error.status, error.code, error.headers) == (403, "forbidden", {})
+    assert (STATUS[error.kind], error.code, error.headers) == (403, "forbidden", {})
     assert (
         error.message == f"You do not have permission to access the resource. This action requires the {needed} scope."
     )
@@ -305,7 +306,7 @@ def test_quota_counts_per_client_and_resets_at_utc_midnight(
     for _ in range(3):
         guard.authorize(main, "218", "getDocument")
     error = refusal(guard, main, operation="getDocument")
-    assert (error.status, error.code, error.message) == (
+    assert (STATUS[error.kind], error.code, error.message) == (
         429,
         "rate_limit_exceeded",
         "The daily rate limit has been exceeded",
@@ -324,9 +325,9 @@ def test_quota_counts_per_client_and_resets_at_utc_midnight(
 def test_refused_calls_still_count_but_rejected_ones_do_not(guard: ApiGuard, endpoint: TokenEndpoint) -> None:
     value = f"Bearer {token(endpoint, READONLY, None)}"
     for _ in range(3):
-        assert refusal(guard, value, operation="moveFromTemp").status == 403
+        assert STATUS[refusal(guard, value, operation="moveFromTemp").kind] == 403
     for _ in range(2):
-        assert refusal(guard, value, operation="moveFromTemp").status == 429
+        assert STATUS[refusal(guard, value, operation="moveFromTemp").kind] == 429
 
 
 def test_quota_off_by_default(clock: Clock) -> None:

@@ -14,7 +14,8 @@ from pageup_support import CLIENT, OTHER_TENANT, READONLY
 
 from client._http import RetryPolicy
 from client.pageup import PageUpClient, PageUpError, StorageError
-from mockservers.config import PageUpSettings, Settings
+from mockservers.config import Settings
+from mockservers.pageup.settings import PageUpSettings
 from mockservers.testing import AdminClient, in_process_client, make_app
 
 pytestmark = pytest.mark.live

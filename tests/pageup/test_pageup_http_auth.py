@@ -21,7 +21,8 @@ from pageup_support import (
     PageUp,
 )
 
-from mockservers.config import PageUpSettings, Settings
+from mockservers.config import Settings
+from mockservers.pageup.settings import PageUpSettings
 from mockservers.testing import AdminClient, in_process_client, make_app
 
 TOKEN = "/pageup/connect/token"

@@ -16,8 +16,9 @@ from pageup_support import (
     invalid_body,
 )
 
-from mockservers.config import PageUpSettings, Settings
+from mockservers.config import Settings
 from mockservers.pageup.models import STORE_BUCKET, TEMP_BUCKET, content_disposition
+from mockservers.pageup.settings import PageUpSettings
 from mockservers.testing import AdminClient, in_process_client, make_app
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"

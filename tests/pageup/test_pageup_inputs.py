@@ -8,8 +8,9 @@ import pytest
 from pageup_support import INVALID, assert_error
 
 from mockservers.core.errors import VendorError
+from mockservers.pageup.errors import STATUS
 from mockservers.pageup.inputs import (
-    is_json_media_type,
+    accepts_json,
     parse_json_body,
     parse_move_request,
     query_value,
@@ -50,12 +51,12 @@ def test_query_names_match_case_insensitively_first_wins(items: list[tuple[str, 
     ],
 )
 def test_json_media_types(content_type: str | None, ok: bool) -> None:
-    assert is_json_media_type(content_type) is ok
+    assert accepts_json(content_type) is ok
 
 
 def test_unsupported_media_type_names_what_was_sent() -> None:
     error = unsupported_media_type("text/plain")
-    assert (error.status, error.code, error.message) == (
+    assert (STATUS[error.kind], error.code, error.message) == (
         415,
         "unsupported_media_type",
         "The request content type 'text/plain' is not supported; send application/json.",

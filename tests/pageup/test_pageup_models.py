@@ -7,11 +7,12 @@ from email.message import EmailMessage
 from urllib.parse import unquote
 
 import pytest
-from pageup_support import INVALID, FakeObjects, assert_error
+from pageup_support import INVALID, assert_error
+from storage_support import FakeStorage
 
-from mockservers.config import PageUpSettings
 from mockservers.core.clock import Clock
 from mockservers.core.errors import VendorError
+from mockservers.pageup.errors import STATUS
 from mockservers.pageup.models import (
     STORE_BUCKET,
     TEMP_BUCKET,
@@ -24,23 +25,24 @@ from mockservers.pageup.models import (
     extension,
     guess_content_type,
 )
+from mockservers.pageup.settings import PageUpSettings
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 BOTH_OR_NEITHER = "one and only one of them is required."
 
 
 @pytest.fixture
-def objects() -> FakeObjects:
-    return FakeObjects()
+def objects() -> FakeStorage:
+    return FakeStorage()
 
 
 @pytest.fixture
-def store(objects: FakeObjects) -> DocumentStore:
+def store(objects: FakeStorage) -> DocumentStore:
     settings = PageUpSettings(max_file_size=100, categories={"218": ("Interview Notes", "resume ", "")})
     return DocumentStore(settings, Clock(), objects)
 
 
-def uploaded(store: DocumentStore, objects: FakeObjects, tenant: str = "218", data: bytes = b"hello") -> str:
+def uploaded(store: DocumentStore, objects: FakeStorage, tenant: str = "218", data: bytes = b"hello") -> str:
     """Prepare and put bytes where the presigned PUT points, as S3 would; the physicalFile."""
     physical: str = store.prepare_upload(tenant, "cv.pdf")["physicalFile"]
     objects.objects[(TEMP_BUCKET, f"{tenant}/Document/{physical}")] = (data, "application/pdf")
@@ -56,7 +58,7 @@ def move(physical: str, **fields: object) -> MoveRequest:
 # -- prepareTempDirectUpload ------------------------------------------------------------------------
 
 
-def test_prepare_answers_the_seeds_fields(store: DocumentStore, objects: FakeObjects) -> None:
+def test_prepare_answers_the_seeds_fields(store: DocumentStore, objects: FakeStorage) -> None:
     answer = store.prepare_upload("543", "test.txt")
     assert list(answer) == ["url", "contentType", "physicalFile", "headers", "method", "fallbackUrl"]
     assert re.fullmatch(UUID + r"\.txt", answer["physicalFile"])
@@ -84,7 +86,7 @@ def test_prepare_answers_the_seeds_fields(store: DocumentStore, objects: FakeObj
     assert answer["url"] == f"http://s3.test/pageup-storage-temp-au/543/Document/{answer['physicalFile']}?put"
 
 
-def test_prepare_uses_an_explicit_content_type(store: DocumentStore, objects: FakeObjects) -> None:
+def test_prepare_uses_an_explicit_content_type(store: DocumentStore, objects: FakeStorage) -> None:
     answer = store.prepare_upload("218", "notes.bin", "application/pdf")
     assert answer["contentType"] == "application/pdf"
     assert objects.puts[0]["headers"]["content-type"] == "application/pdf"
@@ -264,7 +266,7 @@ def test_configured_names_belong_to_their_tenant(store: DocumentStore) -> None:
 # -- moveFromTemp ----------------------------------------------------------------------------------
 
 
-def test_move_files_the_document_and_empties_temp(store: DocumentStore, objects: FakeObjects) -> None:
+def test_move_files_the_document_and_empties_temp(store: DocumentStore, objects: FakeStorage) -> None:
     physical = uploaded(store, objects)
     doc = store.move_from_temp("218", move(physical, provider_id=9552, application_id=16142309, applicant_id=26459460))
     assert doc.as_json() == {
@@ -286,12 +288,12 @@ def test_move_files_the_document_and_empties_temp(store: DocumentStore, objects:
     assert (doc.size, doc.content_type) == (5, "application/pdf")
 
 
-def test_ids_count_up_from_the_seeds_sample(store: DocumentStore, objects: FakeObjects) -> None:
+def test_ids_count_up_from_the_seeds_sample(store: DocumentStore, objects: FakeStorage) -> None:
     ids = [store.move_from_temp("218", move(uploaded(store, objects))).id for _ in range(3)]
     assert ids == [8621, 8622, 8623]
 
 
-def test_a_physical_file_moves_once(store: DocumentStore, objects: FakeObjects) -> None:
+def test_a_physical_file_moves_once(store: DocumentStore, objects: FakeStorage) -> None:
     physical = uploaded(store, objects)
     store.move_from_temp("218", move(physical))
     assert store.uploads == {}
@@ -313,15 +315,15 @@ def test_a_physical_file_moves_once(store: DocumentStore, objects: FakeObjects) 
 def test_unknown_physical_file(store: DocumentStore, physical: str) -> None:
     with pytest.raises(VendorError) as exc:
         store.move_from_temp("218", move(physical))
-    assert exc.value.status == 400
+    assert STATUS[exc.value.kind] == 400
     assert exc.value.fields[0].field == "physicalFile"
 
 
-def test_physical_file_of_another_tenant_is_unknown(store: DocumentStore, objects: FakeObjects) -> None:
+def test_physical_file_of_another_tenant_is_unknown(store: DocumentStore, objects: FakeStorage) -> None:
     physical = uploaded(store, objects, tenant="219")
     with pytest.raises(VendorError) as exc:
         store.move_from_temp("218", move(physical))
-    assert (exc.value.status, exc.value.fields[0].field) == (400, "physicalFile")
+    assert (STATUS[exc.value.kind], exc.value.fields[0].field) == (400, "physicalFile")
 
 
 def test_prepared_but_not_uploaded(store: DocumentStore) -> None:
@@ -331,7 +333,7 @@ def test_prepared_but_not_uploaded(store: DocumentStore) -> None:
     assert_error(exc, 400, INVALID, ("physicalFile", f"Nothing has been uploaded to '{physical}' yet."))
 
 
-def test_object_over_the_maximum_size_is_refused_and_stays(store: DocumentStore, objects: FakeObjects) -> None:
+def test_object_over_the_maximum_size_is_refused_and_stays(store: DocumentStore, objects: FakeStorage) -> None:
     physical = uploaded(store, objects, data=b"x" * 101)
     with pytest.raises(VendorError) as exc:
         store.move_from_temp("218", move(physical))
@@ -339,11 +341,11 @@ def test_object_over_the_maximum_size_is_refused_and_stays(store: DocumentStore,
     assert (TEMP_BUCKET, f"218/Document/{physical}") in objects.objects
 
 
-def test_object_at_the_maximum_size_moves(store: DocumentStore, objects: FakeObjects) -> None:
+def test_object_at_the_maximum_size_moves(store: DocumentStore, objects: FakeStorage) -> None:
     assert store.move_from_temp("218", move(uploaded(store, objects, data=b"x" * 100))).size == 100
 
 
-def test_replace_keeps_the_id_and_drops_the_old_object(store: DocumentStore, objects: FakeObjects) -> None:
+def test_replace_keeps_the_id_and_drops_the_old_object(store: DocumentStore, objects: FakeStorage) -> None:
     first = store.move_from_temp("218", move(uploaded(store, objects)))
     old_key = (STORE_BUCKET, first.key)
     second = store.move_from_temp("218", move(uploaded(store, objects, data=b"v2"), id=first.id, title="CV v2"))
@@ -355,7 +357,7 @@ def test_replace_keeps_the_id_and_drops_the_old_object(store: DocumentStore, obj
 
 
 @pytest.mark.parametrize("tenant", ["218", "219"])
-def test_replace_of_unknown_or_foreign_id_is_404(store: DocumentStore, objects: FakeObjects, tenant: str) -> None:
+def test_replace_of_unknown_or_foreign_id_is_404(store: DocumentStore, objects: FakeStorage, tenant: str) -> None:
     doc = store.move_from_temp("219", move(uploaded(store, objects, tenant="219")))
     missing = doc.id if tenant == "218" else 999
     physical = uploaded(store, objects, tenant=tenant)
@@ -368,7 +370,7 @@ def test_replace_of_unknown_or_foreign_id_is_404(store: DocumentStore, objects: 
 def test_checks_run_in_order_id_category_physical_file(store: DocumentStore) -> None:
     with pytest.raises(VendorError) as exc:
         store.move_from_temp("218", move("nope", id=1, category_id=None))
-    assert exc.value.status == 404
+    assert STATUS[exc.value.kind] == 404
     with pytest.raises(VendorError) as exc:
         store.move_from_temp("218", move("nope", category_id=None))
     assert exc.value.fields[0].field == "documentCategoryName"
@@ -396,7 +398,7 @@ def test_expires_in_seconds_not_a_number(raw: str) -> None:
     assert_error(exc, 400, INVALID, ("expiresInSeconds", f"The value '{raw}' is not valid for expiresInSeconds."))
 
 
-def test_download_presigns_a_get_with_the_original_name_and_type(store: DocumentStore, objects: FakeObjects) -> None:
+def test_download_presigns_a_get_with_the_original_name_and_type(store: DocumentStore, objects: FakeStorage) -> None:
     doc = store.move_from_temp("218", move(uploaded(store, objects), file_name="Mon CV é.pdf"))
     answer = store.download("218", doc.id, 42)
     assert answer == {
@@ -416,14 +418,14 @@ def test_download_presigns_a_get_with_the_original_name_and_type(store: Document
     ]
 
 
-def test_download_of_another_tenants_document_is_404(store: DocumentStore, objects: FakeObjects) -> None:
+def test_download_of_another_tenants_document_is_404(store: DocumentStore, objects: FakeStorage) -> None:
     doc = store.move_from_temp("218", move(uploaded(store, objects)))
     with pytest.raises(VendorError) as exc:
         store.download("219", doc.id, 60)
     assert_error(exc, 404, f"Document {doc.id} was not found.")
 
 
-def test_reset_forgets_everything_and_restarts_ids(store: DocumentStore, objects: FakeObjects) -> None:
+def test_reset_forgets_everything_and_restarts_ids(store: DocumentStore, objects: FakeStorage) -> None:
     store.move_from_temp("218", move(uploaded(store, objects)))
     store.reset()
     assert (store.documents, store.uploads) == ({}, {})

@@ -6,7 +6,6 @@ processes pointed at one store share objects.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import socket
 import subprocess
@@ -66,7 +65,7 @@ def moto_server() -> Iterator[str]:
 
 
 def settings_for(store: str) -> Settings:
-    return dataclasses.replace(Settings(), s3=S3Settings(endpoint=store))
+    return Settings().replace(s3=S3Settings(endpoint=store))
 
 
 @pytest.fixture(scope="module")
