@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, get_type_hints
 
+from mockservers.core.fetch import FetchPolicy
 from mockservers.vendors import registered
 
 if TYPE_CHECKING:
@@ -54,16 +55,18 @@ class S3Settings:
 
 
 class Settings:
-    """Server and S3 settings, plus one settings object per registered vendor (``settings.pageup``...).
+    """Server, S3 and fetch settings, plus one settings object per registered vendor (``settings.pageup``...).
 
     ``Settings(pageup=PageUpSettings(...))`` replaces one vendor's settings; every vendor not
     named gets its defaults from the registry. ``vendors`` maps each vendor name to its settings.
     """
 
-    __slots__ = ("s3", "server", "vendors")
+    __slots__ = ("fetch", "s3", "server", "vendors")
 
     server: ServerSettings
     s3: S3Settings
+    fetch: FetchPolicy
+    """What vendors that download a user's URL may reach (``[fetch]``; ``core/fetch.py``)."""
     vendors: Mapping[str, Any]
 
     def __init__(
@@ -72,6 +75,7 @@ class Settings:
         s3: S3Settings = S3Settings(),
         vendors: Mapping[str, Any] | None = None,
         *,
+        fetch: FetchPolicy = FetchPolicy(),  # noqa: B008
         registry: Sequence[Vendor] | None = None,
         **sections: Any,
     ) -> None:
@@ -85,6 +89,7 @@ class Settings:
         merged.update(chosen)  # settings of a vendor outside the registry (a test's throwaway vendor)
         object.__setattr__(self, "server", server)
         object.__setattr__(self, "s3", s3)
+        object.__setattr__(self, "fetch", fetch)
         object.__setattr__(self, "vendors", MappingProxyType(merged))
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -102,22 +107,24 @@ class Settings:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Settings):
             return NotImplemented
-        return (self.server, self.s3, dict(self.vendors)) == (other.server, other.s3, dict(other.vendors))
+        mine = (self.server, self.s3, self.fetch, dict(self.vendors))
+        return mine == (other.server, other.s3, other.fetch, dict(other.vendors))
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Settings(server={self.server!r}, s3={self.s3!r}, vendors={dict(self.vendors)!r})"
+        return f"Settings(server={self.server!r}, s3={self.s3!r}, fetch={self.fetch!r}, vendors={dict(self.vendors)!r})"
 
     def vendor(self, name: str) -> Any:
         """One vendor's settings; ``KeyError`` for a name it has none for."""
         return self.vendors[name]
 
     def replace(self, **changes: Any) -> Settings:
-        """A copy with ``server``, ``s3`` or any vendor's settings replaced."""
+        """A copy with ``server``, ``s3``, ``fetch`` or any vendor's settings replaced."""
         server = changes.pop("server", self.server)
         s3 = changes.pop("s3", self.s3)
-        return Settings(server, s3, {**self.vendors, **changes}, registry=())
+        fetch = changes.pop("fetch", self.fetch)
+        return Settings(server, s3, {**self.vendors, **changes}, fetch=fetch, registry=())
 
     def with_server(self, **changes: Any) -> Settings:
         """A copy with server settings changed (used for CLI flags, which win over everything)."""
@@ -148,7 +155,12 @@ def load_settings(
     by default), each built from that vendor's settings dataclass.
     """
     vendors = tuple(registered() if registry is None else registry)
-    types: dict[str, Any] = {"server": ServerSettings, "s3": S3Settings, **{v.name: v.settings for v in vendors}}
+    types: dict[str, Any] = {
+        "server": ServerSettings,
+        "s3": S3Settings,
+        "fetch": FetchPolicy,
+        **{v.name: v.settings for v in vendors},
+    }
     data: dict[str, Any] = {}
     if path is not None:
         try:
@@ -181,7 +193,8 @@ def load_settings(
     built = {name: _build(types[name], data[name], f"{name}.") for name in data}
     server = built.pop("server", ServerSettings())
     s3 = built.pop("s3", S3Settings())
-    return Settings(server, s3, built, registry=vendors)
+    fetch = built.pop("fetch", FetchPolicy())
+    return Settings(server, s3, built, fetch=fetch, registry=vendors)
 
 
 @dataclass(frozen=True)
@@ -207,7 +220,7 @@ def _build(cls: Any, data: Any, prefix: str) -> Any:
             kwargs[f.name] = _convert(hints[f.name], data[f.name], f"{prefix}{f.name}")
     try:
         return cls(**kwargs)
-    except TypeError as e:
+    except (TypeError, ValueError) as e:  # a missing field, or a value the settings class itself refuses
         raise ConfigError(prefix.rstrip(".") or "config", str(e)) from None
 
 
@@ -270,4 +283,6 @@ def _parse_env(tp: Any, value: _EnvValue) -> Any:
             raise ConfigError(value.name, "expected a number") from None
     if tp is str:
         return raw
+    if getattr(tp, "__origin__", None) is tuple and tp.__args__[0] is str:
+        return [item.strip() for item in raw.split(",") if item.strip()]  # a list of names: comma-separated
     raise ConfigError(value.name, "cannot be set from the environment; use the TOML file")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from mockservers.config import Settings
 from mockservers.core.clock import Clock
 from mockservers.core.faults import FaultPlan
+from mockservers.core.fetch import Fetcher
 from mockservers.core.journal import Journal
 from mockservers.core.tokens import TokenIssuer
 from mockservers.core.vendor import Vendor, VendorMount
@@ -30,6 +31,8 @@ class Platform:
         self.journal = Journal(settings.server.journal_size, secret_headers)
         self.faults = FaultPlan()
         self.tokens = TokenIssuer(self.clock)
+        self.fetcher = Fetcher(settings.fetch)
+        """The one safe fetcher for the URLs users hand vendors (remote file URLs)."""
         self.s3: S3Service = S3Service(settings.s3, self.clock, self.base_url)
         self.faults.register_target("s3", _S3_OPERATIONS, self.s3.scenarios)
         self.vendors: dict[str, VendorMount] = {}

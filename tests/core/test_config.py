@@ -8,6 +8,7 @@ import pytest
 
 from mockservers.ashby.settings import AshbyKey
 from mockservers.config import ConfigError, Settings, load_settings
+from mockservers.core.fetch import FetchPolicy
 from mockservers.endorsed.settings import EndorsedClient
 from mockservers.pageup.settings import PageUpClient
 from mockservers.wttj.settings import BearerToken
@@ -211,3 +212,31 @@ def test_env_section_clashing_with_a_toml_value(tmp_path: Path) -> None:
 )
 def test_base_url(server: dict[str, object], url: str) -> None:
     assert Settings().with_server(**server).base_url == url
+
+
+def test_fetch_section_from_the_file_and_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, '[fetch]\nallow_hosts = ["files", "10.1.0.0/16"]\nconnect_timeout = 2\n')
+    settings = load_settings(path, environ={"ATSMOCK_FETCH_TOTAL_TIMEOUT": "12.5"})
+    assert settings.fetch == FetchPolicy(allow_hosts=("files", "10.1.0.0/16"), connect_timeout=2.0, total_timeout=12.5)
+    assert Settings().fetch == FetchPolicy()
+
+
+def test_a_list_of_names_can_be_set_from_the_environment_comma_separated() -> None:
+    settings = load_settings(environ={"ATSMOCK_FETCH_ALLOW_HOSTS": "files, minio,,*.svc.test"})
+    assert settings.fetch.allow_hosts == ("files", "minio", "*.svc.test")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ATSMOCK_FETCH_TOTAL_TIMEOUT": "0"}, "invalid config fetch: total_timeout must be positive, not 0.0"),
+        (
+            {"ATSMOCK_FETCH_ALLOW_HOSTS": "a b"},
+            "invalid config fetch: allow_hosts[0] 'a b' is not a hostname, *.suffix, IP address or network",
+        ),
+    ],
+)
+def test_a_fetch_value_the_policy_refuses_is_a_config_error(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(environ=env)
+    assert str(raised.value) == message
