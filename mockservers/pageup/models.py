@@ -55,6 +55,8 @@ SYSTEM_CATEGORIES: tuple[tuple[int, str], ...] = (
     (19, "JobNote"),
 )
 """System document categories and their ``documentCategoryId`` (seed, "Document Category Attribute")."""
+TENANT_CATEGORY_IDS = 1001
+"""The tenant category id answered for the first category after Resume (which answers the seed's 1)."""
 
 CONTENT_TYPES: Mapping[str, str] = {
     "txt": "text/plain",
@@ -282,20 +284,28 @@ class DocumentStore:
     def categories(self, tenant: str) -> tuple[Category, ...]:
         """The tenant's categories: the system ones, then the names configured for the tenant.
 
-        Each gets a tenant category id from 1 in that order. Inferred from the seed's sample,
-        whose request sends ``documentCategoryId: 7`` and whose response answers
+        The seed's sample request sends ``documentCategoryId: 7`` and its response answers
         ``"documentCategoryName": "Resume", "documentCategoryId": 1``: the response carries the
-        tenant's own category id, the request the system id (lLKP_SystemDocumentCategoryID).
+        tenant's own category id, the request the system id (lLKP_SystemDocumentCategoryID). So
+        Resume answers 1, as in the seed; every other category answers an id from
+        ``TENANT_CATEGORY_IDS`` on (inferred), far from every system id, so a client that sends an
+        answered id back (JobNote's, say) gets a 400 instead of filing the document as a Resume.
         """
         found: list[Category] = []
         seen: set[str] = set()
+        next_id = TENANT_CATEGORY_IDS
         for system_id, name in SYSTEM_CATEGORIES:
-            found.append(Category(len(found) + 1, name, system_id))
+            if name == "Resume":
+                found.append(Category(1, name, system_id))
+            else:
+                found.append(Category(next_id, name, system_id))
+                next_id += 1
             seen.add(name.casefold())
         for configured in self.settings.categories.get(tenant, ()):
             name = configured.strip()
             if name and name.casefold() not in seen:
-                found.append(Category(len(found) + 1, name, None))
+                found.append(Category(next_id, name, None))
+                next_id += 1
                 seen.add(name.casefold())
         return tuple(found)
 

@@ -72,7 +72,7 @@ def test_upload_a_path_and_download_to_a_path(pageup: PageUpClient, tmp_path: Pa
         source.name,
         source.name,
         77,
-        4,
+        1003,
     )
     target = tmp_path / "out.docx"
     meta = pageup.download_to(doc["id"], target)

@@ -243,7 +243,7 @@ def test_category_by_name_and_configured_names(small: PageUp) -> None:
     prepared = small.uploaded(b"notes", "n.txt")
     response = small.move(body(prepared["physicalFile"], documentCategoryName="interview notes"))
     assert response.status_code == 200
-    assert (response.json()["documentCategoryName"], response.json()["documentCategoryId"]) == ("Interview Notes", 8)
+    assert (response.json()["documentCategoryName"], response.json()["documentCategoryId"]) == ("Interview Notes", 1007)
 
 
 @pytest.mark.parametrize(

@@ -205,15 +205,25 @@ def test_tenant_categories_are_the_system_ones_then_the_configured_names(store: 
     got = [(c.id, c.name, c.system_id) for c in store.categories("218")]
     assert got == [
         (1, "Resume", 7),
-        (2, "Agency", 10),
-        (3, "MailMatcherEmail", 13),
-        (4, "PositionDescription", 14),
-        (5, "ReportBuilderTemplate", 17),
-        (6, "EmployeeDocument", 18),
-        (7, "JobNote", 19),
-        (8, "Interview Notes", None),
+        (1001, "Agency", 10),
+        (1002, "MailMatcherEmail", 13),
+        (1003, "PositionDescription", 14),
+        (1004, "ReportBuilderTemplate", 17),
+        (1005, "EmployeeDocument", 18),
+        (1006, "JobNote", 19),
+        (1007, "Interview Notes", None),
     ]
     assert len(store.categories("219")) == 7
+
+
+def test_no_answered_category_id_is_a_system_id_of_another_category(store: DocumentStore) -> None:
+    """A client that sends an answered id back must get a 400, not a document filed under another category."""
+    categories = store.categories("218")
+    system_ids = {c.system_id for c in categories if c.system_id is not None}
+    assert [c.name for c in categories if c.id in system_ids and c.id != c.system_id] == []
+    with pytest.raises(VendorError) as exc:
+        store.resolve_category("218", None, 1006)  # JobNote's answered id
+    assert exc.value.fields[0].message == "Document category id 1006 is not a system document category."
 
 
 @pytest.mark.parametrize(
