@@ -46,10 +46,14 @@ def create_admin_app(platform: Platform) -> ASGIApp:
         payload = {"status": "ok" if ok else "unavailable", "components": ready, "now": platform.clock.isoformat()}
         return JSONResponse(payload, status_code=200 if ok else 503)
 
-    async def reset(request: Request) -> JSONResponse:
-        vendor = request.query_params.get("vendor")
-        if vendor is not None and vendor not in platform.vendors and vendor != "s3":
+    def known_vendor(vendor: str | None) -> str | None:
+        """``vendor`` if it names a mounted vendor or ``s3``; None if absent; else the admin API's 400."""
+        if vendor is not None and vendor not in platform.faults.targets:
             raise AdminError(400, "unknown_vendor", f"unknown vendor '{vendor}'")
+        return vendor
+
+    async def reset(request: Request) -> JSONResponse:
+        vendor = known_vendor(request.query_params.get("vendor"))
         platform.reset(vendor)
         return JSONResponse({"reset": vendor or "all"})
 
@@ -87,7 +91,7 @@ def create_admin_app(platform: Platform) -> ASGIApp:
         limit = _int_param(q.get("limit"), "limit")
         if limit is not None and limit < 0:
             raise AdminError(400, "invalid_request", "limit must be an integer >= 0")
-        vendor = q.get("vendor") or None
+        vendor = known_vendor(q.get("vendor") or None)
         entries, total = platform.journal.find(vendor, q.get("operation") or None, status, limit)
         return JSONResponse({"requests": [platform.journal.render(e) for e in entries], "meta": {"total": total}})
 

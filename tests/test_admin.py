@@ -325,7 +325,7 @@ def test_list_requests_filters_newest_first_with_total(echo_client: httpx.Client
     assert listed(vendor="echo", limit=1) == ([("echo", "get_thing", "/echo/things/2")], 4)
     assert listed(limit=0) == ([], 5)
     assert listed(vendor="", operation="", status="", limit="")[1] == 5  # empty means no filter
-    assert listed(vendor="pageup") == ([], 0)
+    assert listed(vendor="s3") == ([("s3", "get_object", "/s3/bucket/key")], 1)
 
 
 @pytest.mark.parametrize(
@@ -336,11 +336,21 @@ def test_list_requests_filters_newest_first_with_total(echo_client: httpx.Client
         ({"limit": "-1"}, "limit must be an integer >= 0"),
     ],
 )
-def test_list_requests_rejects_bad_parameters(echo_client: httpx.Client, params: dict[str, str], message: str) -> None:
+def test_list_requests_rejects_bad_parameters_as_faults_and_reset_do(
+    echo_client: httpx.Client, params: dict[str, str], message: str
+) -> None:
     echo_client.get("/echo/things/1")
     echo_client.get("/echo/things/2")
     response = echo_client.get("/__admin/requests", params=params)
     assert (response.status_code, response.json()) == (400, error("invalid_request", message))
+
+
+@pytest.mark.parametrize("vendor", [NOT_MOUNTED, "foo"])
+def test_list_requests_of_an_unknown_vendor_is_a_400_as_for_faults_and_reset(
+    echo_client: httpx.Client, vendor: str
+) -> None:
+    response = echo_client.get("/__admin/requests", params={"vendor": vendor})
+    assert (response.status_code, response.json()) == (400, error("unknown_vendor", f"unknown vendor '{vendor}'"))
 
 
 def test_get_unknown_request_is_404(echo_client: httpx.Client) -> None:

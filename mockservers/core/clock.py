@@ -61,7 +61,8 @@ class Clock:
         self._frozen_at = None
 
     def state(self) -> dict[str, object]:
-        return {"now": self.isoformat(), "offset_seconds": round(self.offset_seconds, 6), "frozen": self.frozen}
+        # + 0.0 turns a rounded -0.0 (an offset of a few nanoseconds below zero) into 0.0.
+        return {"now": self.isoformat(), "offset_seconds": round(self.offset_seconds, 6) + 0.0, "frozen": self.frozen}
 
 
 def format_iso(epoch_seconds: float) -> str:

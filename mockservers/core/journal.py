@@ -62,6 +62,13 @@ class Entry:
     fault: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def _declared_length(self) -> int:
+        """The request's Content-Length: what ``bodySize`` reports when a fault answered before the body was read."""
+        for name, value in self.headers:
+            if name.lower() == b"content-length":
+                return int(value) if value.isdigit() else 0
+        return 0
+
     def as_json(self, secret_headers: frozenset[str] = frozenset()) -> dict[str, Any]:
         """The admin API's view, with ``secret_headers`` (besides the built-in ones) redacted."""
         return {
@@ -75,7 +82,7 @@ class Entry:
                 "path": self.path,
                 "query": redact_query(self.query),
                 "headers": redact_headers(self.headers, secret_headers),
-                "bodySize": self.body_size,
+                "bodySize": max(self.body_size, self._declared_length()),
             },
             "response": {"status": self.status, "errorCode": self.error_code},
             "durationMs": round(self.duration_ms, 3),

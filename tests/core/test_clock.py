@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import types
 
@@ -136,3 +138,11 @@ def test_frozen_advances_add_up_exactly(steps: list[int]) -> None:
         clock.advance(step)
     assert clock.now() == start + sum(steps)
     assert ISO.match(clock.isoformat())
+
+
+def test_state_never_reads_minus_zero(real: RealTime) -> None:
+    clock = Clock()
+    clock.advance(-1e-9)  # rounds to -0.0 at six decimals
+    offset = clock.state()["offset_seconds"]
+    assert isinstance(offset, float)
+    assert (offset, math.copysign(1.0, offset), json.dumps(clock.state()["offset_seconds"])) == (0.0, 1.0, "0.0")

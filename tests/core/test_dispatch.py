@@ -94,6 +94,16 @@ def test_request_body_size_is_journaled(echo_client: httpx.Client, echo_admin: A
     )
 
 
+def test_a_fault_that_answers_before_the_body_is_read_still_journals_its_size(
+    echo_client: httpx.Client, echo_admin: AdminClient
+) -> None:
+    echo_admin.add_fault("echo.server_error", operation="create_thing")
+    response = echo_client.post("/echo/things", content=b"b" * 88)
+    assert response.status_code == 503
+    entry = only_entry(echo_admin)
+    assert (entry["fault"], entry["request"]["bodySize"]) == ("echo.server_error", 88)
+
+
 def test_the_vendor_error_code_is_journaled(echo_client: httpx.Client, echo_admin: AdminClient) -> None:
     response = echo_client.get("/echo/refuse")
     assert (response.status_code, response.content) == (403, b'{"echo_error":"forbidden"}')
