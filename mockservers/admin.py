@@ -92,7 +92,10 @@ def create_admin_app(platform: Platform) -> ASGIApp:
         if limit is not None and limit < 0:
             raise AdminError(400, "invalid_request", "limit must be an integer >= 0")
         vendor = known_vendor(q.get("vendor") or None)
-        entries, total = platform.journal.find(vendor, q.get("operation") or None, status, limit)
+        operation = q.get("operation") or None
+        if operation is not None:  # a vendor's own name for an operation finds its operationId
+            operation = platform.faults.operation(vendor, operation) or operation
+        entries, total = platform.journal.find(vendor, operation, status, limit)
         return JSONResponse({"requests": [platform.journal.render(e) for e in entries], "meta": {"total": total}})
 
     async def get_request(request: Request) -> JSONResponse:

@@ -417,12 +417,20 @@ def test_add_fault_answers_201_with_the_fault(echo_client: httpx.Client) -> None
         (
             {"scenario": "empty_response", "vendor": "echo", "operation": "put_object"},
             400,
-            error("unknown_operation", "unknown operation 'put_object' for vendor 'echo'"),
+            error(
+                "unknown_operation",
+                "unknown operation 'put_object' for vendor 'echo'; "
+                "valid: crash, create_thing, get_blob, get_thing, refuse",
+            ),
         ),
         (
             {"scenario": "empty_response", "operation": "nope"},
             400,
-            error("unknown_operation", "unknown operation 'nope'"),
+            error(
+                "unknown_operation",
+                "unknown operation 'nope'; valid: delete_object, get_object, head_object, post_object, put_object, "
+                "crash, create_thing, get_blob, get_thing, refuse",
+            ),
         ),
         ({"scenario": "pageup.server_error"}, 400, error("unknown_scenario", "unknown scenario 'pageup.server_error'")),
         ({"scenario": "empty_response", "times": -1}, 400, error("invalid_request", "times must be an integer >= 0")),

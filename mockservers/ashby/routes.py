@@ -314,7 +314,7 @@ def create_vendor(platform: Platform, settings: AshbySettings) -> VendorMount:
     return VendorMount(
         "ashby",
         app_for(state),
-        OperationTable.from_routes(ROUTES),
+        OperationTable.from_routes(ROUTES, aliases=lambda route: route.path.lstrip("/")),
         scenarios(app_for(dataclasses.replace(state, expired_uploads=True))),
         reset=reset,
     )

@@ -54,13 +54,44 @@ class FaultPlan:
     def __init__(self) -> None:
         self._scenarios: dict[str, Scenario] = {s.name: s for s in TRANSPORT_SCENARIOS}
         self._operations: dict[str, frozenset[str]] = {}
+        self._aliases: dict[str, Mapping[str, str]] = {}
         self._faults: list[Fault] = []
 
-    def register_target(self, vendor: str, operations: Iterable[str], scenarios: Iterable[Scenario]) -> None:
-        """Make a vendor (or ``s3``) targetable, with its operationIds and its own scenarios."""
+    def register_target(
+        self,
+        vendor: str,
+        operations: Iterable[str],
+        scenarios: Iterable[Scenario],
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
+        """Make a vendor (or ``s3``) targetable, with its operationIds, the vendor's own names for them
+        (``aliases``: name -> operationId) and its own scenarios."""
         self._operations[vendor] = frozenset(operations)
+        self._aliases[vendor] = dict(aliases or {})
         for s in scenarios:
             self._scenarios[s.name] = s
+
+    def operation(self, vendor: str | None, name: str) -> str | None:
+        """The operationId ``name`` stands for (itself, or a vendor's own name for it) on ``vendor`` (any
+        vendor when None); None when no such operation exists."""
+        for target in (vendor,) if vendor is not None else self._operations:
+            known = self._operations.get(target, frozenset())
+            if name in known:
+                return name
+            found = self._aliases.get(target, {}).get(name)
+            if found is not None:
+                return found
+        return None
+
+    def valid_operations(self, vendor: str | None) -> str:
+        """The operation names ``vendor`` (every vendor when None) accepts, for an error message."""
+        targets = (vendor,) if vendor is not None else tuple(self._operations)
+        shown: list[str] = []
+        for target in targets:
+            aliases = {op: alias for alias, op in self._aliases.get(target, {}).items()}
+            for op in sorted(self._operations.get(target, ())):
+                shown.append(f"{op} ({aliases[op]})" if op in aliases else op)
+        return ", ".join(shown) or "none"
 
     @property
     def scenarios(self) -> list[Scenario]:
@@ -94,12 +125,15 @@ class FaultPlan:
             vendor = scenario.vendor
         operation = spec.get("operation")
         if operation is not None:
-            if not isinstance(operation, str):
-                raise AdminError(400, "unknown_operation", f"unknown operation '{operation}'")
-            known = self._operations.get(vendor) if vendor else frozenset().union(*self._operations.values())
-            if not known or operation not in known:
+            canonical = self.operation(vendor, operation) if isinstance(operation, str) else None
+            if canonical is None:
                 where = f" for vendor '{vendor}'" if vendor else ""
-                raise AdminError(400, "unknown_operation", f"unknown operation '{operation}'{where}")
+                raise AdminError(
+                    400,
+                    "unknown_operation",
+                    f"unknown operation '{operation}'{where}; valid: {self.valid_operations(vendor)}",
+                )
+            operation = canonical
         times = _number(spec, "times", 1, int, 0, None)
         probability = _number(spec, "probability", 1.0, float, 0.0, 1.0)
         seed = spec.get("seed")

@@ -7,13 +7,20 @@ vendor's Starlette routes, whose names are the operationIds.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from starlette.routing import BaseRoute, Route
 
 
 class OperationTable:
-    def __init__(self, entries: Sequence[tuple[str, re.Pattern[str], frozenset[str], str]]) -> None:
+    """operationIds by (method, path), and ``aliases``: the vendor's own names for them where they differ
+    (Ashby's ``file.createFileUploadHandle`` for ``fileCreateFileUploadHandle``), which fault targets accept."""
+
+    def __init__(
+        self,
+        entries: Sequence[tuple[str, re.Pattern[str], frozenset[str], str]],
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
         self._exact: dict[tuple[str, str], str] = {}
         self._patterns: list[tuple[re.Pattern[str], frozenset[str], str]] = []
         for path, regex, methods, name in entries:
@@ -23,17 +30,32 @@ class OperationTable:
             else:
                 self._patterns.append((regex, methods, name))
         self.names = frozenset(name for *_, name in entries)
+        self.aliases: Mapping[str, str] = {a: n for a, n in (aliases or {}).items() if a != n}
+        unknown = set(self.aliases.values()) - self.names
+        if unknown:
+            raise ValueError(f"aliases name unknown operations: {sorted(unknown)}")
 
     @classmethod
-    def from_routes(cls, routes: Iterable[BaseRoute], *, exclude: Iterable[str] = ()) -> OperationTable:
-        """Every ``Route`` whose name is not excluded (e.g. the OpenAPI document's own route)."""
+    def from_routes(
+        cls,
+        routes: Iterable[BaseRoute],
+        *,
+        exclude: Iterable[str] = (),
+        aliases: Callable[[Route], str | None] | None = None,
+    ) -> OperationTable:
+        """Every ``Route`` whose name is not excluded (e.g. the OpenAPI document's own route); ``aliases``
+        gives a route's vendor name (e.g. from its path) where the vendor calls it something else."""
         skip = set(exclude)
         entries = []
+        names: dict[str, str] = {}
         for route in routes:
             if isinstance(route, Route) and route.name not in skip:
                 methods = frozenset(route.methods or {"GET"})
                 entries.append((route.path, route.path_regex, methods, route.name))
-        return cls(entries)
+                alias = aliases(route) if aliases is not None else None
+                if alias:
+                    names[alias] = route.name
+        return cls(entries, names)
 
     def resolve(self, method: str, path: str) -> str | None:
         name = self._exact.get((method, path))

@@ -49,7 +49,7 @@ class Platform:
 
     def add_vendor(self, mount: VendorMount) -> None:
         self.vendors[mount.name] = mount
-        self.faults.register_target(mount.name, mount.operations.names, mount.scenarios)
+        self.faults.register_target(mount.name, mount.operations.names, mount.scenarios, mount.operations.aliases)
 
     def reset(self, vendor: str | None = None) -> None:
         """Wipe state: everything (clock included), or one vendor's documents, tokens, journal and faults."""

@@ -68,3 +68,29 @@ def test_upload_url_expired_on_another_operation_changes_nothing(ashby: Ashby, a
     admin.add_fault("ashby.upload_url_expired")
     assert ashby.candidate()["name"] == "Ada Lovelace"
     assert ashby.upload(ashby.handle(data=PDF)).status_code == 204
+
+
+@pytest.mark.parametrize("operation", ["file.createFileUploadHandle", "fileCreateFileUploadHandle"])
+def test_a_fault_targets_an_endpoint_by_ashbys_own_name_or_its_operation_id(
+    ashby: Ashby, admin: AdminClient, client: httpx.Client, operation: str
+) -> None:
+    created = client.post("/__admin/faults", json={"scenario": "ashby.server_error", "operation": operation})
+    assert (created.status_code, created.json()["operation"]) == (201, "fileCreateFileUploadHandle")
+    assert ashby.post("candidate.list", {}).status_code == 200
+    body = {"fileUploadContext": "CandidateResume", "filename": "cv.pdf", "contentType": "application/pdf"}
+    assert ashby.post("file.createFileUploadHandle", {**body, "contentLength": len(PDF)}).status_code == 500
+    assert [e["operation"] for e in admin.requests(operation="file.createFileUploadHandle")] == [
+        "fileCreateFileUploadHandle"
+    ]
+
+
+def test_an_unknown_operation_lists_the_valid_names_with_ashbys_own(client: httpx.Client) -> None:
+    response = client.post("/__admin/faults", json={"scenario": "ashby.server_error", "operation": "file.upload"})
+    assert (response.status_code, response.json()["error"]["message"]) == (
+        400,
+        "unknown operation 'file.upload' for vendor 'ashby'; valid: "
+        "applicationformsubmit (applicationForm.submit), candidateCreate (candidate.create), "
+        "candidateInfo (candidate.info), candidateList (candidate.list), candidateUploadFile (candidate.uploadFile), "
+        "candidateUploadResume (candidate.uploadResume), fileCreateFileUploadHandle (file.createFileUploadHandle), "
+        "fileInfo (file.info), jobPostingInfo (jobPosting.info), jobPostingList (jobPosting.list)",
+    )

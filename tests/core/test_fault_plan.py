@@ -22,7 +22,7 @@ ECHO_ERROR = Scenario("echo.server_error", "echo", "503 in the echo envelope", s
 
 def plan() -> FaultPlan:
     p = FaultPlan()
-    p.register_target("echo", {"get_thing", "create_thing"}, [ECHO_ERROR])
+    p.register_target("echo", {"get_thing", "create_thing"}, [ECHO_ERROR], {"things.get": "get_thing"})
     p.register_target("s3", {"get_object", "put_object"}, [])
     return p
 
@@ -67,6 +67,14 @@ def test_defaults() -> None:
     }
 
 
+@pytest.mark.parametrize("name", ["get_thing", "things.get"])
+def test_an_operation_is_targeted_by_its_operation_id_or_the_vendors_own_name(name: str) -> None:
+    p = plan()
+    fault = p.add({"scenario": "echo.server_error", "operation": name})
+    assert fault.operation == "get_thing"
+    assert (p.match("echo", "create_thing"), p.match("echo", "get_thing")) == (None, fault)
+
+
 def test_a_vendor_scenario_implies_its_vendor() -> None:
     fault = plan().add({"scenario": "echo.server_error", "operation": "get_thing", "times": 0})
     assert (fault.vendor, fault.operation, fault.times) == ("echo", "get_thing", 0)
@@ -88,16 +96,20 @@ def test_a_vendor_scenario_implies_its_vendor() -> None:
             "invalid_request",
             "scenario 'echo.server_error' belongs to vendor 'echo', not 's3'",
         ),
-        ({"scenario": "connection_reset", "operation": "nope"}, "unknown_operation", "unknown operation 'nope'"),
+        (
+            {"scenario": "connection_reset", "operation": "nope"},
+            "unknown_operation",
+            "unknown operation 'nope'; valid: create_thing, get_thing (things.get), get_object, put_object",
+        ),
         (
             {"scenario": "connection_reset", "vendor": "s3", "operation": "get_thing"},
             "unknown_operation",
-            "unknown operation 'get_thing' for vendor 's3'",
+            "unknown operation 'get_thing' for vendor 's3'; valid: get_object, put_object",
         ),
         (
             {"scenario": "echo.server_error", "operation": "put_object"},
             "unknown_operation",
-            "unknown operation 'put_object' for vendor 'echo'",
+            "unknown operation 'put_object' for vendor 'echo'; valid: create_thing, get_thing (things.get)",
         ),
         ({"scenario": "empty_response", "times": -1}, "invalid_request", "times must be an integer >= 0"),
         ({"scenario": "empty_response", "times": 1.5}, "invalid_request", "times must be an integer >= 0"),
