@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from mockservers.config import ConfigError, Settings, load_settings
+from mockservers.config import ConfigError, ListenError, Settings, load_settings
 from mockservers.core.vendor import Vendor
 from mockservers.vendors import registered
 
@@ -19,9 +19,13 @@ VERSION = "0.1.0"
 def main(argv: Sequence[str] | None = None, *, vendors: Sequence[Vendor] | None = None) -> int:
     """The command line; ``vendors`` replaces the registry (a test's throwaway vendor)."""
     known = tuple(registered() if vendors is None else vendors)
-    parser = _parser(known)
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
+    parser, commands = _parser(known)
+    args, extra = parser.parse_known_args(argv)
+    command = getattr(args, "command", None)
+    if extra:
+        # The command's own usage, not the top-level one: "atsmock serve --prot 1" is a serve mistake.
+        (commands[command] if command else parser).error(f"unrecognized arguments: {' '.join(extra)}")
+    if not command:
         parser.print_help()
         return 2
     try:
@@ -30,12 +34,12 @@ def main(argv: Sequence[str] | None = None, *, vendors: Sequence[Vendor] | None 
             sys.stdout.write(credentials_table(settings, known))
             return 0
         return _serve(settings, known)
-    except ConfigError as exc:
+    except (ConfigError, ListenError) as exc:
         print(f"atsmock: {exc}", file=sys.stderr)
         return 2
 
 
-def _parser(vendors: Sequence[Vendor]) -> argparse.ArgumentParser:
+def _parser(vendors: Sequence[Vendor]) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(prog="atsmock", description="Faithful local mocks of ATS document/file APIs.")
     parser.add_argument("--version", action="version", version=f"atsmock {VERSION}")
     sub = parser.add_subparsers(dest="command")
@@ -53,7 +57,7 @@ def _parser(vendors: Sequence[Vendor]) -> argparse.ArgumentParser:
     serve.add_argument("--s3-endpoint-region", help="region for --s3-endpoint")
     creds = sub.add_parser("credentials", help="print the active credentials as a table")
     creds.add_argument("--config", help="TOML file overriding the defaults (also ATSMOCK_CONFIG)")
-    return parser
+    return parser, {"serve": serve, "credentials": creds}
 
 
 def _settings(args: argparse.Namespace, vendors: Sequence[Vendor]) -> Settings:
@@ -101,7 +105,9 @@ def _serve(settings: Settings, vendors: Sequence[Vendor]) -> int:
     def announce(app: Any) -> None:
         platform = app.platform
         base = platform.base_url
-        lines = [f"atsmock {VERSION} serving on {base}"]
+        bound = _bound_url(platform.settings)  # the port actually bound (``--port 0`` picks one)
+        shown = bound if bound == base else f"{bound} (public URL {base})"
+        lines = [f"atsmock {VERSION} listening on {shown}"]
         for name in platform.vendors:
             lines.append(f"  {name:<9} {platform.vendor_url(name)}")
         lines.append(f"  {'s3':<9} {base}/s3" + (f" (store: {settings.s3.endpoint})" if settings.s3.endpoint else ""))
@@ -118,6 +124,12 @@ def _serve(settings: Settings, vendors: Sequence[Vendor]) -> int:
 
 NOT_SERVED = " (not served yet)"
 """What ``credentials`` adds to the grants of a planned vendor's rows."""
+
+
+def _bound_url(settings: Settings) -> str:
+    """The address the server actually listens on (``--host``, the bound port), as a URL."""
+    host = settings.server.host
+    return f"http://{f'[{host}]' if ':' in host else host}:{settings.server.port}"
 
 
 def credentials_table(settings: Settings, vendors: Sequence[Vendor] | None = None) -> str:

@@ -31,6 +31,10 @@ class ConfigError(Exception):
         self.problem = problem
 
 
+class ListenError(Exception):
+    """The server cannot listen where it was asked to (a busy port, an address not on this machine)."""
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     host: str = "127.0.0.1"

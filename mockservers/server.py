@@ -13,7 +13,7 @@ from types import FrameType, TracebackType
 import uvicorn
 
 from mockservers.app import create_app
-from mockservers.config import ConfigError, Settings
+from mockservers.config import ListenError, Settings
 from mockservers.core.dispatch import Dispatcher
 from mockservers.core.vendor import Vendor
 
@@ -52,7 +52,7 @@ def serve(
 ) -> None:
     """Serve until Ctrl-C or SIGTERM, then return: either stop is a clean exit (status 0, no traceback).
 
-    A host or port it cannot listen on is a ``ConfigError`` naming the key (one line, exit 2).
+    A host or port it cannot listen on is a ``ListenError`` saying why and which flag to change (exit 2).
     """
     stop_requested: list[int] = []
     server: uvicorn.Server | None = None
@@ -84,8 +84,16 @@ def _listen(host: str, port: int) -> socket.socket:
     try:
         return bind(host, port)
     except OSError as e:
-        key = "server.host" if isinstance(e, socket.gaierror) or e.errno == errno.EADDRNOTAVAIL else "server.port"
-        raise ConfigError(key, f"cannot listen on {host}:{port} ({e.strerror or e})") from None
+        where = f"cannot listen on {host}:{port}"
+        if e.errno == errno.EADDRINUSE:
+            hint = "the port is in use (another atsmock?); choose another with --port (--port 0 picks a free one)"
+        elif isinstance(e, socket.gaierror) or e.errno == errno.EADDRNOTAVAIL:
+            hint = f"{e.strerror or e}; --host must be an address of this machine (127.0.0.1, 0.0.0.0)"
+        elif e.errno == errno.EACCES:
+            hint = "permission denied (ports below 1024 need root); choose another with --port"
+        else:
+            hint = f"{e.strerror or e}"
+        raise ListenError(f"{where}: {hint}") from None
 
 
 class LiveServer:

@@ -267,7 +267,7 @@ def test_serve_prints_every_base_url_and_the_admin_url(banner: Callable[..., tup
     code, out, settings = banner()
     assert code == 0
     assert out == (
-        "atsmock 0.1.0 serving on http://127.0.0.1:8000\n"
+        "atsmock 0.1.0 listening on http://127.0.0.1:8000\n"
         "  echo      http://127.0.0.1:8000/echo\n"
         "  s3        http://127.0.0.1:8000/s3\n"
         "  admin     http://127.0.0.1:8000/__admin\n"
@@ -280,7 +280,7 @@ def test_serve_builds_urls_on_the_public_url(banner: Callable[..., tuple[int, st
     code, out, settings = banner("--host", "0.0.0.0", "--port", "8000", "--public-url", "http://localhost:18000/")
     assert code == 0
     assert out.splitlines()[:4] == [
-        "atsmock 0.1.0 serving on http://localhost:18000",
+        "atsmock 0.1.0 listening on http://0.0.0.0:8000 (public URL http://localhost:18000)",
         "  echo      http://localhost:18000/echo",
         "  s3        http://localhost:18000/s3",
         "  admin     http://localhost:18000/__admin",
@@ -296,6 +296,24 @@ def test_serve_warns_when_exposed_without_an_admin_token(banner: Callable[..., t
     _, out, settings = banner("--host", "0.0.0.0", "--admin-token", "t0k")
     assert "warning" not in out
     assert settings.server.admin_token == "t0k"
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage"),
+    [
+        (["serve", "--prot", "8001"], "usage: atsmock serve [-h]"),
+        (["credentials", "--vendor", "x"], "usage: atsmock credentials [-h]"),
+        (["--nope"], "usage: atsmock [-h]"),
+    ],
+)
+def test_an_unknown_flag_prints_its_commands_usage(
+    capsys: pytest.CaptureFixture[str], argv: list[str], usage: str
+) -> None:
+    with pytest.raises(SystemExit) as raised:
+        cli.main(argv)
+    out, err = capsys.readouterr()
+    assert (raised.value.code, out, err.splitlines()[0].startswith(usage)) == (2, "", True)
+    assert err.splitlines()[-1].endswith(f"error: unrecognized arguments: {' '.join(argv[1:] or argv)}")
 
 
 def test_serve_single_vendor_prints_the_root(banner: Callable[..., tuple[int, str, Settings]]) -> None:
@@ -340,14 +358,16 @@ def test_serve_on_a_port_in_use_or_an_address_not_here_exits_2(capsys: pytest.Ca
     assert (code, out, err) == (
         2,
         "",
-        f"atsmock: invalid config server.port: cannot listen on 127.0.0.1:{port} (Address already in use)\n",
+        f"atsmock: cannot listen on 127.0.0.1:{port}: the port is in use (another atsmock?); "
+        "choose another with --port (--port 0 picks a free one)\n",
     )
     # 192.0.2.1 (TEST-NET-1) is no address of this machine.
     code, out, err = run(capsys, "serve", "--host", "192.0.2.1", "--port", "0")
     assert (code, out, err) == (
         2,
         "",
-        "atsmock: invalid config server.host: cannot listen on 192.0.2.1:0 (Cannot assign requested address)\n",
+        "atsmock: cannot listen on 192.0.2.1:0: Cannot assign requested address; "
+        "--host must be an address of this machine (127.0.0.1, 0.0.0.0)\n",
     )
 
 
@@ -461,7 +481,7 @@ def test_serve_answers_then_stops_cleanly_on_a_signal(
     serve_process: Callable[..., tuple[subprocess.Popen[str], list[str]]], stop: signal.Signals
 ) -> None:
     process, lines = serve_process()
-    base = lines[0].removeprefix("atsmock 0.1.0 serving on ")
+    base = lines[0].removeprefix("atsmock 0.1.0 listening on ")
     assert base.startswith("http://127.0.0.1:") and base != "http://127.0.0.1:0"
     assert lines[1:] == [
         f"  pageup    {base}/pageup",
