@@ -209,23 +209,45 @@ class _EnvValue:
     raw: str
 
 
+EXTRA = "extra_"
+"""``extra_<list>`` appends to a list's defaults; ``<list>`` itself replaces them (``[[ashby.extra_api_keys]]``)."""
+
+
 def _build(cls: Any, data: Any, prefix: str) -> Any:
     if not isinstance(data, dict):
         raise ConfigError(prefix.rstrip(".") or "config", "expected a table")
     hints = get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    lists = {name for name in fields if getattr(hints[name], "__origin__", None) is tuple}
     for key in data:
-        if key not in names:
+        if key not in fields and not (key.startswith(EXTRA) and key[len(EXTRA) :] in lists):
             shown = data[key].name if isinstance(data[key], _EnvValue) else f"{prefix}{key}"
             raise ConfigError(shown, "unknown key")
     kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            kwargs[f.name] = _convert(hints[f.name], data[f.name], f"{prefix}{f.name}")
+    for name in fields:
+        if name in data:
+            kwargs[name] = _convert(hints[name], data[name], f"{prefix}{name}")
+        if EXTRA + name in data:
+            extra = _convert(hints[name], data[EXTRA + name], f"{prefix}{EXTRA}{name}")
+            kwargs[name] = (*kwargs.get(name, _default(fields[name])), *extra)
+    missing = [name for name, f in fields.items() if name not in kwargs and _default(f) is _MISSING]
+    if missing:
+        raise ConfigError(prefix.rstrip(".") or "config", f"missing {', '.join(missing)}")
     try:
         return cls(**kwargs)
-    except (TypeError, ValueError) as e:  # a missing field, or a value the settings class itself refuses
+    except (TypeError, ValueError) as e:  # a value the settings class itself refuses
         raise ConfigError(prefix.rstrip(".") or "config", str(e)) from None
+
+
+_MISSING: Any = object()
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return _MISSING
 
 
 def _convert(tp: Any, value: Any, key: str) -> Any:

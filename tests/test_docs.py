@@ -47,7 +47,12 @@ def test_readme_config_example_loads() -> None:
     settings = load_settings(EXAMPLES / "atsmock.toml", environ={})
     assert settings.pageup.daily_quota == 500
     assert settings.pageup.categories == {"218": ("Reference Check", "Police Check")}
-    assert [k.api_key for k in settings.ashby.api_keys] == ["my-key"]
+    assert [k.api_key for k in settings.ashby.api_keys] == [
+        "atsmock-ashby",
+        "atsmock-ashby-readonly",
+        "atsmock-ashby-jobboard",
+        "my-key",
+    ]
 
 
 def _fidelity_rows() -> list[list[str]]:

@@ -120,8 +120,7 @@ def test_os_environ_is_read_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
         ("[pageup]\nclients = 'x'\n", "invalid config pageup.clients: expected an array"),
         (
             "[[pageup.clients]]\nclient_id = 'a'\nclient_secret = 'b'\nscopes = []\n",
-            "invalid config pageup.clients[0]: "
-            "PageUpClient.__init__() missing 1 required positional argument: 'tenant'",
+            "invalid config pageup.clients[0]: missing tenant",
         ),
         (
             "[[pageup.clients]]\nclient_id = 'a'\nclient_secret = 'b'\ntenant = 2\nscopes = []\n",
@@ -240,3 +239,26 @@ def test_a_fetch_value_the_policy_refuses_is_a_config_error(env: dict[str, str],
     with pytest.raises(ConfigError) as raised:
         load_settings(environ=env)
     assert str(raised.value) == message
+
+
+def test_a_list_replaces_its_defaults_and_extra_adds_to_them(tmp_path: Path) -> None:
+    key = 'api_key = "k"\npermissions = ["candidatesRead"]\n'
+    replaced = load_settings(write(tmp_path, f"[[ashby.api_keys]]\n{key}"), environ={})
+    extended = load_settings(write(tmp_path, f"[[ashby.extra_api_keys]]\n{key}"), environ={})
+    mine = AshbyKey("k", ("candidatesRead",))
+    assert replaced.ashby.api_keys == (mine,)
+    assert extended.ashby.api_keys == (*Settings().ashby.api_keys, mine)
+    both = load_settings(write(tmp_path, f"[[ashby.api_keys]]\n{key}[[ashby.extra_api_keys]]\n{key}"), environ={})
+    assert both.ashby.api_keys == (mine, mine)
+
+
+def test_extra_names_only_lists(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, "[pageup]\nextra_daily_quota = 3\n"), environ={})
+    assert str(raised.value) == "invalid config pageup.extra_daily_quota: unknown key"
+
+
+def test_a_list_entry_missing_fields_names_them_by_their_toml_names(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, '[[pageup.clients]]\nclient_id = "x"\n'), environ={})
+    assert str(raised.value) == "invalid config pageup.clients[0]: missing client_secret, tenant, scopes"
