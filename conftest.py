@@ -10,7 +10,9 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 
-from mockservers.testing import AdminClient, in_process_client, make_app, running
+from mockservers.testing import AdminClient, in_process_client, make_app
+
+pytest_plugins = ["pytester"]
 
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile("ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -62,10 +64,9 @@ def admin(client: httpx.Client) -> AdminClient:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[Any]:
-    """One live server for the session; tests that use it reset it first (see ``live``)."""
-    with running() as server:
-        yield server
+def live_server(atsmock_live_server: Any) -> Any:
+    """One live server for the session (the pytest plugin's); tests that use it reset it first (see ``live``)."""
+    return atsmock_live_server
 
 
 @pytest.fixture

@@ -9,13 +9,17 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from types import FrameType, TracebackType
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from mockservers.app import create_app
 from mockservers.config import ListenError, Settings
 from mockservers.core.dispatch import Dispatcher
-from mockservers.core.vendor import Vendor
+from mockservers.core.vendor import Credential, Vendor
+
+if TYPE_CHECKING:
+    from mockservers.testing import AdminClient
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -97,7 +101,11 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 class LiveServer:
-    """The whole app on 127.0.0.1 and an ephemeral port, in a thread; a context manager."""
+    """The whole app on 127.0.0.1 and an ephemeral port, in a thread; a context manager.
+
+    ``url`` is its root; ``vendor_url(name)`` a vendor's base URL, ``credentials(name)`` its active
+    credentials, ``admin`` the admin API from Python (``mockservers.testing.AdminClient``).
+    """
 
     def __init__(self, settings: Settings | None = None, *, vendors: Sequence[Vendor] | None = None) -> None:
         settings = settings or Settings(registry=vendors)
@@ -107,6 +115,8 @@ class LiveServer:
         self.app = create_app(self.settings, vendors=vendors)
         self.platform = self.app.platform
         self.url = self.settings.base_url
+        self._vendors = {v.name: v for v in self.platform.known_vendors}
+        self._admin: AdminClient | None = None
         self._server = uvicorn.Server(_uvicorn_config(self.app))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
@@ -123,6 +133,30 @@ class LiveServer:
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._sock.close()
+        if self._admin is not None:
+            self._admin.http.close()
+
+    def vendor_url(self, name: str) -> str:
+        """The base URL of a mounted vendor (``http://127.0.0.1:PORT/<name>``, or the root with ``--vendor``)."""
+        if name not in self.platform.vendors:
+            raise KeyError(f"{name!r} is not served here (served: {', '.join(self.platform.vendors)})")
+        return self.platform.vendor_url(name)
+
+    def credentials(self, name: str) -> list[Credential]:
+        """The vendor's active credentials, as ``atsmock credentials`` prints them (the first is the default)."""
+        vendor = self._vendors[name]
+        return list(vendor.credentials(self.settings.vendor(name)))
+
+    @property
+    def admin(self) -> AdminClient:
+        if self._admin is None:
+            import httpx
+
+            from mockservers.testing import AdminClient
+
+            token = self.settings.server.admin_token or None
+            self._admin = AdminClient(httpx.Client(base_url=self.url, timeout=10), token)
+        return self._admin
 
     def __enter__(self) -> LiveServer:
         return self.start()

@@ -88,7 +88,10 @@ def running(settings: Settings | None = None, *, vendors: Sequence[Vendor] | Non
 
 
 class AdminClient:
-    """The admin API from Python, over any httpx client pointed at the server root."""
+    """The admin API from Python, over any httpx client pointed at the server root (in-process or live).
+
+    Every method is one admin call; an admin refusal raises ``httpx.HTTPStatusError``.
+    """
 
     def __init__(self, http: httpx.Client, token: str | None = None) -> None:
         self.http = http
@@ -99,10 +102,13 @@ class AdminClient:
         response.raise_for_status()
         return response.json() if response.content else None
 
+    # -- the clock -------------------------------------------------------------------------------------
+
     def clock(self) -> dict[str, Any]:
         return dict(self._call("GET", "/clock"))
 
     def advance(self, seconds: float) -> dict[str, Any]:
+        """Move the mock clock ``seconds`` forward (negative: back); every expiry follows it."""
         return dict(self._call("POST", "/clock/advance", json={"seconds": seconds}))
 
     def freeze(self) -> dict[str, Any]:
@@ -111,18 +117,89 @@ class AdminClient:
     def unfreeze(self) -> dict[str, Any]:
         return dict(self._call("POST", "/clock/unfreeze"))
 
+    def reset_clock(self) -> dict[str, Any]:
+        return dict(self._call("POST", "/clock/reset"))
+
+    # -- state, journal, faults ----------------------------------------------------------------------------
+
     def reset(self, vendor: str | None = None) -> None:
+        """Wipe everything (clock included), or one vendor's state, tokens, journal and faults."""
         self._call("POST", "/reset", params={"vendor": vendor} if vendor else None)
 
     def requests(self, **filters: Any) -> list[dict[str, Any]]:
+        """Journal entries, newest first; filters: ``vendor``, ``operation``, ``status``, ``limit``."""
         params = {k: v for k, v in filters.items() if v is not None}
         return list(self._call("GET", "/requests", params=params)["requests"])
 
+    def clear_requests(self) -> None:
+        self._call("DELETE", "/requests")
+
     def add_fault(self, scenario: str, **options: Any) -> str:
+        """Schedule a scenario (``vendor``, ``operation``, ``times``, ``probability``, ``seed``,
+        ``delay_ms``); its id."""
         return str(self._call("POST", "/faults", json={"scenario": scenario, **options})["id"])
+
+    def faults(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "/faults")["faults"])
+
+    def remove_fault(self, fault_id: str) -> None:
+        self._call("DELETE", f"/faults/{fault_id}")
 
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
+
+    def scenarios(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "/scenarios")["scenarios"])
+
+    def assert_request_made(
+        self, vendor: str, operation: str | None = None, *, times: int | None = None, **fields: Any
+    ) -> list[dict[str, Any]]:
+        """Assert the journal holds requests to ``vendor`` (and ``operation``) matching ``fields``, ``times``
+        of them if given (else at least one); the matching entries, oldest first.
+
+        ``fields`` compare with the entry: ``status``, ``error_code``, ``fault``, ``method``, ``path``,
+        and ``query`` / ``headers`` as subsets (``headers={"content-type": "application/json"}``).
+        In the spirit of pytest-httpserver's ``assert_request_made``; the message lists what was seen.
+        """
+        unknown = set(fields) - _MATCHERS.keys()
+        if unknown:
+            raise TypeError(f"assert_request_made cannot match on {', '.join(sorted(unknown))}")
+        seen = list(reversed(self.requests(vendor=vendor, operation=operation)))
+        matched = [e for e in seen if all(_MATCHERS[k](e, v) for k, v in fields.items())]
+        expected = "at least one" if times is None else str(times)
+        if (times is None and not matched) or (times is not None and len(matched) != times):
+            described = ", ".join(f"{k}={v!r}" for k, v in fields.items())
+            lines = [
+                f"expected {expected} {vendor} {operation or '*'} request(s) with {described or 'any fields'}",
+                f"found {len(matched)} among {len(seen)} to {vendor} {operation or '*'}:",
+            ]
+            lines += [f"  {_summary(e)}" for e in seen[-20:]]
+            raise AssertionError("\n".join(lines))
+        return matched
+
+
+def _query(entry: dict[str, Any]) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(entry["request"]["query"], keep_blank_values=True))
+
+
+_MATCHERS: dict[str, Any] = {
+    "status": lambda e, v: e["response"]["status"] == v,
+    "error_code": lambda e, v: e["response"]["errorCode"] == v,
+    "fault": lambda e, v: e["fault"] == v,
+    "method": lambda e, v: e["request"]["method"] == v.upper(),
+    "path": lambda e, v: e["request"]["path"] == v,
+    "query": lambda e, v: all(_query(e).get(k) == str(x) for k, x in v.items()),
+    "headers": lambda e, v: all(e["request"]["headers"].get(k.lower()) == x for k, x in v.items()),
+}
+
+
+def _summary(entry: dict[str, Any]) -> str:
+    request, response = entry["request"], entry["response"]
+    code = f" {response['errorCode']}" if response["errorCode"] else ""
+    fault = f" (fault {entry['fault']})" if entry["fault"] else ""
+    return f"{request['method']} {request['url']} -> {response['status']}{code}{fault}"
 
 
 def make_app(settings: Settings | None = None, *, vendors: Sequence[Vendor] | None = None) -> Dispatcher:

@@ -26,8 +26,9 @@ class Platform:
         from mockservers.s3 import S3Service
 
         self.settings = settings
+        self.known_vendors = tuple(vendors)
         self.clock = Clock()
-        secret_headers = frozenset().union(*(v.secret_headers for v in vendors))
+        secret_headers = frozenset().union(*(v.secret_headers for v in self.known_vendors))
         self.journal = Journal(settings.server.journal_size, secret_headers)
         self.faults = FaultPlan()
         self.tokens = TokenIssuer(self.clock)

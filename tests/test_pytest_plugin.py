@@ -1,0 +1,79 @@
+"""The pytest plugin, run as a user's test suite would run it (pytester): fixtures, reset, admin helpers."""
+
+from __future__ import annotations
+
+import pytest
+
+USER_TESTS = """
+import httpx
+import pytest
+
+
+def token(base_url, credential):
+    form = {"grant_type": "client_credentials", "client_id": credential.id, "client_secret": credential.secret}
+    response = httpx.post(f"{base_url}/connect/token", data=form)
+    assert response.status_code == 200
+    return response.json()["access_token"]
+
+
+def test_in_process_app_client_and_admin(atsmock_client, atsmock_admin):
+    response = atsmock_client.get("/pageup/v3/218/recruitment/document/1")
+    assert response.status_code == 401
+    atsmock_admin.assert_request_made("pageup", "getDocument", times=1, status=401, error_code="invalid_token")
+
+
+def test_the_live_server_and_a_vendor_fixture(atsmock_server, atsmock_pageup):
+    assert atsmock_pageup.base_url == atsmock_server.url + "/pageup"
+    credential = atsmock_pageup.credential
+    assert (credential.id, credential.secret) == ("atsmock-pageup", "atsmock-pageup-secret")
+    token(atsmock_pageup.base_url, atsmock_pageup.credential)
+    atsmock_server.admin.assert_request_made("pageup", "requestToken", times=1, method="POST", status=200)
+
+
+def test_state_is_reset_between_tests(atsmock_server):
+    assert atsmock_server.admin.requests() == []
+
+
+def test_faults_and_the_clock_from_python(atsmock_server, atsmock_pageup):
+    access = token(atsmock_pageup.base_url, atsmock_pageup.credential)
+    url = f"{atsmock_pageup.base_url}/v3/218/recruitment/document/8621"
+    headers = {"Authorization": f"Bearer {access}"}
+    atsmock_server.admin.add_fault("pageup.rate_limited", operation="getDocument")
+    assert httpx.get(url, headers=headers).status_code == 429
+    assert httpx.get(url, headers=headers).status_code == 404
+    atsmock_server.admin.advance(301)
+    assert httpx.get(url, headers=headers).status_code == 401
+    atsmock_server.admin.assert_request_made("pageup", "getDocument", times=1, fault="pageup.rate_limited")
+    with pytest.raises(AssertionError) as failed:
+        atsmock_server.admin.assert_request_made("pageup", "getDocument", times=2, status=404)
+    lines = str(failed.value).splitlines()
+    assert lines[0] == "expected 2 pageup getDocument request(s) with status=404"
+    assert lines[1] == "found 1 among 3 to pageup getDocument:"
+    assert lines[2].endswith("/document/8621 -> 429 rate_limit_exceeded (fault pageup.rate_limited)")
+    assert lines[4].endswith("-> 401 invalid_token")
+"""
+
+
+def test_a_users_suite_gets_every_fixture_with_no_configuration(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=4)
+
+
+def test_each_served_vendor_has_a_fixture(pytester: pytest.Pytester) -> None:
+    from mockservers.vendors import served
+
+    names = [v.name for v in served()]
+    pytester.makepyfile(
+        test_vendors=f"""
+import pytest
+
+@pytest.mark.parametrize("name", {names!r})
+def test_vendor(request, atsmock_server, name):
+    endpoint = request.getfixturevalue(f"atsmock_{{name}}")
+    assert endpoint.base_url == f"{{atsmock_server.url}}/{{name}}"
+    assert endpoint.credentials == atsmock_server.credentials(name) and endpoint.credential.id
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=len(names))
