@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mockservers.config import ConfigError, ListenError, Settings, load_settings
+from mockservers.core.logs import FORMATS
 from mockservers.core.vendor import Vendor
 from mockservers.vendors import registered
 
@@ -51,6 +52,9 @@ def _parser(vendors: Sequence[Vendor]) -> tuple[argparse.ArgumentParser, dict[st
     serve.add_argument("--vendor", help=f"serve only this vendor, at the root path ({served})")
     serve.add_argument("--public-url", help="base of the absolute URLs handed out (default: the bound address)")
     serve.add_argument("--admin-token", help="require 'Authorization: Bearer TOKEN' on /__admin")
+    serve.add_argument(
+        "--log-format", choices=FORMATS, help="one line per request on stderr: text (default), json, or off"
+    )
     serve.add_argument("--s3-endpoint", help="external S3-compatible store instead of the embedded moto")
     serve.add_argument("--s3-endpoint-access-key", help="access key for --s3-endpoint")
     serve.add_argument("--s3-endpoint-secret-key", help="secret key for --s3-endpoint")
@@ -71,6 +75,8 @@ def _settings(args: argparse.Namespace, vendors: Sequence[Vendor]) -> Settings:
             server[key] = value
     if args.admin_token is not None:
         server["admin_token"] = args.admin_token
+    if args.log_format is not None:
+        server["log_format"] = args.log_format
     settings = settings.with_server(**server)
     s3: dict[str, Any] = {}
     for flag in ("s3_endpoint", "s3_endpoint_access_key", "s3_endpoint_secret_key", "s3_endpoint_region"):
@@ -93,6 +99,8 @@ def _check(settings: Settings, vendors: Sequence[Vendor]) -> None:
     names = [v.name for v in vendors]
     if server.vendor and server.vendor not in names:
         raise ConfigError("--vendor", f"'{server.vendor}' is not a vendor ({', '.join(names)})")
+    if server.log_format not in FORMATS:
+        raise ConfigError("server.log_format", f"'{server.log_format}' is not one of {', '.join(FORMATS)}")
     if server.public_url and not server.public_url.startswith(("http://", "https://")):
         raise ConfigError("server.public_url", f"'{server.public_url}' must start with http:// or https://")
     if settings.s3.endpoint and not settings.s3.endpoint.startswith(("http://", "https://")):
@@ -100,7 +108,10 @@ def _check(settings: Settings, vendors: Sequence[Vendor]) -> None:
 
 
 def _serve(settings: Settings, vendors: Sequence[Vendor]) -> int:
+    from mockservers.core.logs import configure
     from mockservers.server import serve
+
+    configure(settings.server.log_format)
 
     def announce(app: Any) -> None:
         platform = app.platform

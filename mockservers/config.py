@@ -45,6 +45,8 @@ class ServerSettings:
     journal_size: int = 1000
     vendor: str = ""
     """Serve only this vendor, at the root path."""
+    log_format: str = "text"
+    """One line per request on stderr: ``text`` (human-readable), ``json``, or ``off``."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import os
 import queue
 import re
@@ -476,6 +477,50 @@ def read_banner(process: subprocess.Popen[str], timeout: float = 15.0) -> list[s
 
 
 @pytest.mark.live
+def test_serve_logs_one_json_line_per_request(
+    serve_process: Callable[..., tuple[subprocess.Popen[str], list[str]]],
+) -> None:
+    process, lines = serve_process("--log-format", "json")
+    base = lines[0].removeprefix("atsmock 0.1.0 listening on ")
+    refused = httpx.get(f"{base}/pageup/v3/218/recruitment/document/8621", timeout=5)
+    assert refused.status_code == 401
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=10)
+    [line] = err.splitlines()
+    record = json.loads(line)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", record.pop("time"))
+    assert record.pop("durationMs") >= 0
+    assert record == {
+        "requestId": refused.headers["x-request-id"],
+        "vendor": "pageup",
+        "operation": "getDocument",
+        "method": "GET",
+        "path": "/pageup/v3/218/recruitment/document/8621",
+        "status": 401,
+        "errorCode": "invalid_token",
+    }
+
+
+@pytest.mark.live
+def test_serve_logs_one_readable_line_per_request_by_default(
+    serve_process: Callable[..., tuple[subprocess.Popen[str], list[str]]],
+) -> None:
+    process, lines = serve_process()
+    base = lines[0].removeprefix("atsmock 0.1.0 listening on ")
+    answer = httpx.post(f"{base}/ashby/candidate.list", json={}, auth=("atsmock-ashby", ""), timeout=5)
+    assert answer.status_code == 200
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=10)
+    [line] = err.splitlines()
+    stamp, rest = line.split(" ", 1)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp)
+    assert re.fullmatch(
+        re.escape(answer.headers["x-request-id"]) + r" ashby candidateList POST /ashby/candidate.list -> 200 [0-9.]+ms",
+        rest,
+    )
+
+
+@pytest.mark.live
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_serve_answers_then_stops_cleanly_on_a_signal(
     serve_process: Callable[..., tuple[subprocess.Popen[str], list[str]]], stop: signal.Signals
@@ -484,8 +529,7 @@ def test_serve_answers_then_stops_cleanly_on_a_signal(
     base = lines[0].removeprefix("atsmock 0.1.0 listening on ")
     assert base.startswith("http://127.0.0.1:") and base != "http://127.0.0.1:0"
     assert lines[1:] == [
-        f"  pageup    {base}/pageup",
-        f"  ashby     {base}/ashby",
+        *(f"  {v.name:<9} {base}/{v.name}" for v in registered() if not v.planned),
         f"  s3        {base}/s3",
         f"  admin     {base}/__admin",
         "Press Ctrl-C to stop.",

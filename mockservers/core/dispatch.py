@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockservers.core.faults import Fault
 from mockservers.core.journal import SCOPE_KEY, Entry
+from mockservers.core.logs import RequestLog
 from mockservers.core.platform import Platform
 
 log = logging.getLogger("atsmock")
@@ -66,6 +67,10 @@ class Dispatcher:
         self.root = root
         self.on_startup = on_startup
         self.request_ids = RequestIds()
+        log_format = platform.settings.server.log_format
+        request_log = RequestLog(log_format)
+        self._log = request_log if request_log.enabled else None
+        """Checked once: with the log off (or no handler listening), nothing is built per request."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -142,6 +147,8 @@ class Dispatcher:
         finally:
             if not entry.duration_ms:
                 entry.duration_ms = (time.perf_counter() - started) * 1000
+            if self._log is not None:
+                self._log(entry)
 
     async def _fire(
         self,
