@@ -1,0 +1,51 @@
+"""Every ``sh`` block of the README and docs/ runs, as written, against a live server: none can rot.
+
+A document's blocks run in order in one bash shell (``set -euo pipefail``), in a scratch folder,
+so a block can use the variables and files of the blocks before it. ``http://127.0.0.1:8000`` (the
+address ``atsmock serve`` answers on by default) is rewritten to the test server's address; the
+server is reset before each document. Not run: the README's first two blocks (install and test,
+which a fresh clone checks) and blocks that need Docker.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DEFAULT_BASE = "http://127.0.0.1:8000"
+
+
+def shell_blocks(doc: Path) -> list[str]:
+    blocks = re.findall(r"```sh\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    if doc.name == "README.md":
+        blocks = blocks[2:]  # install + serve, install + test: checked from a fresh clone
+    return [b for b in blocks if not re.search(r"^\s*docker\b", b, re.M)]
+
+
+RUNNABLE = [doc for doc in DOCS if shell_blocks(doc)]
+
+
+def test_the_vendor_pages_have_commands_to_run() -> None:
+    assert {"pageup.md", "ashby.md"} <= {doc.name for doc in RUNNABLE}
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("doc", RUNNABLE, ids=lambda p: p.name)
+def test_every_command_of_the_doc_runs(doc: Path, live: Any, tmp_path: Path) -> None:
+    missing = [tool for tool in ("bash", "curl", "jq") if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"the documented commands need {', '.join(missing)} (Debian: apt-get install {' '.join(missing)})")
+    script = "set -euo pipefail\n" + "\n".join(shell_blocks(doc)).replace(DEFAULT_BASE, live.url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATSMOCK_")}
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, f"{doc.name}: a command failed\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
