@@ -8,7 +8,6 @@ scenarios here, not WireMock's stateful-behaviour scenarios.
 from __future__ import annotations
 
 import hmac
-import json
 from typing import Any
 
 from starlette.applications import Starlette
@@ -19,7 +18,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockservers.core.clock import format_iso
 from mockservers.core.errors import AdminError
-from mockservers.core.http import OpenApiEndpoint
+from mockservers.core.faults import shown
+from mockservers.core.http import InvalidJSON, OpenApiEndpoint, parse_json, read_body
 from mockservers.core.platform import Platform
 
 
@@ -30,15 +30,15 @@ def create_admin_app(platform: Platform) -> ASGIApp:
         return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status)
 
     async def read_json(request: Request, *, optional: bool = False) -> Any:
-        body = await request.body()
+        body = await read_body(request, MAX_BODY_BYTES, _too_large)
         if not body.strip():
             if optional:
                 return {}
             raise AdminError(400, "invalid_request", "a JSON body is required")
         try:
-            return json.loads(body)
-        except ValueError:
-            raise AdminError(400, "invalid_json", "the body is not valid JSON") from None
+            return parse_json(body)
+        except InvalidJSON as exc:
+            raise AdminError(400, "invalid_json", exc.reason) from None
 
     async def health(request: Request) -> JSONResponse:
         ready = await platform.ready()
@@ -49,7 +49,7 @@ def create_admin_app(platform: Platform) -> ASGIApp:
     def known_vendor(vendor: str | None) -> str | None:
         """``vendor`` if it names a mounted vendor or ``s3``; None if absent; else the admin API's 400."""
         if vendor is not None and vendor not in platform.faults.targets:
-            raise AdminError(400, "unknown_vendor", f"unknown vendor '{vendor}'")
+            raise AdminError(400, "unknown_vendor", f"unknown vendor '{shown(vendor)}'")
         return vendor
 
     async def reset(request: Request) -> JSONResponse:
@@ -161,6 +161,14 @@ def create_admin_app(platform: Platform) -> ASGIApp:
     )
     token = platform.settings.server.admin_token
     return AdminTokenGate(app, token) if token else app
+
+
+MAX_BODY_BYTES = 64 * 1024
+"""Largest admin request body read: a fault or a clock move is a few hundred bytes."""
+
+
+def _too_large() -> AdminError:
+    return AdminError(413, "too_large", f"the admin API reads request bodies of at most {MAX_BODY_BYTES} bytes")
 
 
 def _int_param(raw: str | None, name: str) -> int | None:

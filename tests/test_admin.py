@@ -87,7 +87,7 @@ def test_advance_moves_the_running_clock(echo_client: httpx.Client) -> None:
         (b'{"seconds": "10"}', error("invalid_request", "seconds must be a number")),
         (b'{"seconds": true}', error("invalid_request", "seconds must be a number")),
         (b'{"seconds": null}', error("invalid_request", "seconds must be a number")),
-        (b'{"seconds": NaN}', error("invalid_request", "seconds must be a number")),
+        (b'{"seconds": NaN}', error("invalid_json", "the body is not valid JSON")),  # NaN is no JSON
     ],
 )
 def test_advance_rejects_what_is_not_a_number(echo_client: httpx.Client, content: bytes, expected: Any) -> None:
@@ -95,7 +95,7 @@ def test_advance_rejects_what_is_not_a_number(echo_client: httpx.Client, content
     assert (response.status_code, response.json()) == (400, expected)
 
 
-@pytest.mark.parametrize("seconds", [b"Infinity", b"-Infinity", b"1e300", b"1e12", b"-1e12", b"1" + b"0" * 400])
+@pytest.mark.parametrize("seconds", [b"1e400", b"-1e400", b"1e300", b"1e12", b"-1e12", b"1" + b"0" * 400])
 def test_advance_out_of_range_is_refused_and_the_clock_still_works(echo_client: httpx.Client, seconds: bytes) -> None:
     response = echo_client.post("/__admin/clock/advance", content=b'{"seconds": ' + seconds + b"}")
     assert response.status_code == 400
@@ -460,8 +460,8 @@ def test_add_fault_needs_a_json_body(echo_client: httpx.Client, content: bytes, 
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b'{"scenario": "malformed_body", "probability": NaN}', "probability must be a number 0.0..1.0"),
-        (b'{"scenario": "malformed_body", "times": Infinity}', "times must be an integer >= 0"),
+        (b'{"scenario": "malformed_body", "probability": 1e400}', "probability must be a number 0.0..1.0"),
+        (b'{"scenario": "malformed_body", "times": -1e400}', "times must be an integer >= 0"),
         (b'{"scenario": "delay", "delay_ms": 1' + b"0" * 400 + b"}", "delay_ms must be an integer 0..600000"),
     ],
 )

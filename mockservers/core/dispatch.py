@@ -21,13 +21,27 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockservers.core.faults import Fault
-from mockservers.core.journal import SCOPE_KEY, Entry
+from mockservers.core.journal import JOURNAL_HEADER_BYTES, SCOPE_KEY, Entry, clip_headers
 from mockservers.core.logs import RequestLog
 from mockservers.core.platform import Platform
 
 log = logging.getLogger("atsmock")
 
 ADMIN_PREFIX = "__admin"
+
+MAX_URL_BYTES = 16 * 1024
+"""Longest path and query accepted (414 beyond): presigned URLs are 1-2 KiB; S3 and most proxies stop near 8 KiB."""
+MAX_HEADER_BYTES = 64 * 1024
+"""Most URL and header bytes accepted (431 beyond), as a load balancer in front of a vendor would refuse them."""
+_LIMIT_ERRORS: dict[int, Any] = {
+    414: {"error": {"code": "uri_too_long", "message": f"the path and query are longer than {MAX_URL_BYTES} bytes"}},
+    431: {
+        "error": {
+            "code": "request_header_fields_too_large",
+            "message": f"the request line and headers are larger than {MAX_HEADER_BYTES} bytes",
+        }
+    },
+}
 
 
 class RequestIds:
@@ -77,7 +91,19 @@ class Dispatcher:
         if kind == "lifespan":
             await self._lifespan(receive, send)
             return
+        if kind == "websocket":
+            await _refuse_websocket(scope, receive, send)
+            return
         if kind != "http":
+            return
+        size = len(scope.get("raw_path") or b"") + len(scope.get("query_string", b""))
+        if size > MAX_URL_BYTES:
+            await _send_json(send, 414, _LIMIT_ERRORS[414])
+            return
+        for name, value in scope["headers"]:
+            size += len(name) + len(value)
+        if size > MAX_HEADER_BYTES:
+            await _send_json(send, 431, _LIMIT_ERRORS[431])
             return
         path: str = scope["path"]
         root_path: str = scope.get("root_path", "")
@@ -96,9 +122,11 @@ class Dispatcher:
         else:
             await _not_found(self, route_path, send)
             return
-        await self._handle(target, {**scope, "root_path": child_root}, sub_path, receive, send)
+        await self._handle(target, {**scope, "root_path": child_root}, sub_path, receive, send, size)
 
-    async def _handle(self, target: Target, scope: Scope, sub_path: str, receive: Receive, send: Send) -> None:
+    async def _handle(
+        self, target: Target, scope: Scope, sub_path: str, receive: Receive, send: Send, size: int
+    ) -> None:
         platform = self.platform
         method: str = scope["method"]
         request_id = self.request_ids()
@@ -110,7 +138,7 @@ class Dispatcher:
             method=method,
             path=scope["path"],
             query=scope.get("query_string", b""),
-            headers=scope["headers"],
+            headers=scope["headers"] if size <= JOURNAL_HEADER_BYTES else clip_headers(scope["headers"]),
         )
         scope[SCOPE_KEY] = entry
         platform.journal.record(entry)
@@ -285,6 +313,14 @@ async def _send_json(send: Callable[[Message], Awaitable[None]], status: int, pa
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def _refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
+    """No vendor speaks WebSocket: refuse the upgrade before accepting it, which the server answers with a
+    plain HTTP 403, instead of returning without a handshake, which it answers with a 500."""
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await send({"type": "websocket.close", "code": 1008})
 
 
 async def _not_found(dispatcher: Dispatcher, path: str, send: Send) -> None:

@@ -12,6 +12,15 @@ from typing import Any
 from mockservers.core.errors import AdminError
 from mockservers.core.scenarios import TRANSPORT, TRANSPORT_SCENARIOS, Scenario
 
+MAX_FAULTS = 1000
+"""Faults that can be scheduled at once: a CI job that keeps adding them cannot grow the server."""
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """A user's value as an admin error message shows it: at most ``limit`` characters, never the whole body."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
 
 @dataclass(slots=True)
 class Fault:
@@ -107,16 +116,20 @@ class FaultPlan:
             raise AdminError(400, "invalid_request", "body must be a JSON object")
         unknown = set(spec) - {"scenario", "vendor", "operation", "times", "probability", "seed", "delay_ms"}
         if unknown:
-            raise AdminError(400, "invalid_request", f"unknown field(s): {', '.join(sorted(unknown))}")
+            raise AdminError(
+                400, "invalid_request", f"unknown field(s): {', '.join(shown(u) for u in sorted(unknown))}"
+            )
+        if len(self._faults) >= MAX_FAULTS:
+            raise AdminError(409, "too_many_faults", f"{MAX_FAULTS} faults are scheduled already; remove some first")
         name = spec.get("scenario")
         if not isinstance(name, str) or not name:
             raise AdminError(400, "invalid_request", "scenario is required")
         scenario = self._scenarios.get(name)
         if scenario is None:
-            raise AdminError(400, "unknown_scenario", f"unknown scenario '{name}'")
+            raise AdminError(400, "unknown_scenario", f"unknown scenario '{shown(name)}'")
         vendor = spec.get("vendor")
         if vendor is not None and (not isinstance(vendor, str) or vendor not in self._operations):
-            raise AdminError(400, "unknown_vendor", f"unknown vendor '{vendor}'")
+            raise AdminError(400, "unknown_vendor", f"unknown vendor '{shown(vendor)}'")
         if scenario.vendor != TRANSPORT:
             if vendor is not None and vendor != scenario.vendor:
                 raise AdminError(
@@ -131,7 +144,7 @@ class FaultPlan:
                 raise AdminError(
                     400,
                     "unknown_operation",
-                    f"unknown operation '{operation}'{where}; valid: {self.valid_operations(vendor)}",
+                    f"unknown operation '{shown(operation)}'{where}; valid: {self.valid_operations(vendor)}",
                 )
             operation = canonical
         times = _number(spec, "times", 1, int, 0, None)

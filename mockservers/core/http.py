@@ -92,7 +92,7 @@ def declared_length(request: Request) -> int | None:
     return int(raw)
 
 
-async def read_body(request: Request, limit: int, too_large: Callable[[], VendorError]) -> bytes:
+async def read_body(request: Request, limit: int, too_large: Callable[[], Exception]) -> bytes:
     """The whole body, refusing with ``too_large()`` past ``limit`` bytes without reading them all.
 
     A declared Content-Length over the limit is refused before a byte is read; a chunked body as
@@ -157,7 +157,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def capped_receive(receive: Receive, limit: int, too_large: Callable[[], VendorError]) -> Receive:
+def capped_receive(receive: Receive, limit: int, too_large: Callable[[], Exception]) -> Receive:
     """``receive`` that raises ``too_large()`` once more than ``limit`` body bytes have arrived."""
     seen = 0
 

@@ -18,6 +18,10 @@ SCOPE_KEY = "atsmock"
 """Key of the per-request ``Entry`` in the ASGI scope; vendors note their error codes on it."""
 
 REDACTED = "[redacted]"
+JOURNAL_HEADER_BYTES = 8 * 1024
+"""Header bytes an entry keeps; beyond, each value is cut (``clip_headers``), so a hostile client cannot grow the
+journal by sending large headers: at most ``journal_size`` entries of this much."""
+CLIPPED_VALUE_BYTES = 256
 _SECRET_HEADERS = frozenset(
     {
         "authorization",
@@ -88,6 +92,23 @@ class Entry:
             "durationMs": round(self.duration_ms, 3),
             "fault": self.fault,
         }
+
+
+def clip_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """A copy of ``headers`` within ``JOURNAL_HEADER_BYTES``: long values cut to ``CLIPPED_VALUE_BYTES`` with a
+    note of their length; headers past the budget dropped, with a count."""
+    kept: list[tuple[bytes, bytes]] = []
+    budget = JOURNAL_HEADER_BYTES
+    for index, (name, value) in enumerate(headers):
+        if len(value) > CLIPPED_VALUE_BYTES:
+            value = value[:CLIPPED_VALUE_BYTES] + f"...[{len(value)} bytes]".encode()
+        name = name[:CLIPPED_VALUE_BYTES]
+        budget -= len(name) + len(value)
+        if budget < 0:
+            kept.append((b"x-atsmock-journal", f"{len(headers) - index} more headers not kept".encode()))
+            break
+        kept.append((name, value))
+    return kept
 
 
 def note_error(scope: MutableMapping[str, Any], code: str) -> None:
