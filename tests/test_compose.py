@@ -66,9 +66,17 @@ def dockerfile_instructions() -> list[tuple[str, str]]:
     return [(row.split(None, 1)[0].upper(), row.split(None, 1)[1]) for row in rows]
 
 
-def test_the_service_builds_here_and_publishes_port_8000(service: dict[str, Any]) -> None:
+def test_the_service_builds_here_and_publishes_port_8000_on_loopback_only(service: dict[str, Any]) -> None:
+    """An admin API anyone on the network could reset is not a default: loopback unless asked for."""
     assert service["build"] == "."
-    assert service["ports"] == ["8000:8000"]
+    assert [interpolate(p, {}) for p in service["ports"]] == ["127.0.0.1:8000:8000"]
+    assert [interpolate(p, {"COMPOSE_ATSMOCK_BIND": "0.0.0.0"}) for p in service["ports"]] == ["0.0.0.0:8000:8000"]
+
+
+def test_the_variable_that_opens_the_port_is_no_atsmock_setting(settings_from: Any, monkeypatch: Any) -> None:
+    """A variable named ATSMOCK_* would be read (and refused) by a local atsmock serve."""
+    monkeypatch.setenv("COMPOSE_ATSMOCK_BIND", "0.0.0.0")
+    assert settings_from(["serve"]).server.host == "127.0.0.1"
 
 
 def test_the_command_serves_everything_on_port_8000_for_the_host(service: dict[str, Any], settings_from: Any) -> None:
