@@ -73,7 +73,6 @@ def test_the_service_builds_here_and_publishes_port_8000_on_loopback_only(servic
     assert [interpolate(p, {"COMPOSE_ATSMOCK_BIND": "0.0.0.0"}) for p in service["ports"]] == ["0.0.0.0:8000:8000"]
 
 
-
 def test_the_command_serves_everything_on_port_8000_for_the_host(service: dict[str, Any], settings_from: Any) -> None:
     argv = [interpolate(str(arg), {}) for arg in service["command"]]
     assert argv[0] == "serve"

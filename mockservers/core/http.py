@@ -187,7 +187,8 @@ async def multipart_form(
     """A multipart form parsed with a cap on the whole body, the number of parts and each text field.
 
     The parser's own refusals (no boundary, a part header too large, too many parts) become
-    ``malformed(detail)``; spooled files are closed when the block ends.
+    ``malformed(detail)``; spooled files are closed when the block ends. File names are read as
+    UTF-8, or from RFC 5987 ``filename*`` (``core/multipart.py``).
     """
     try:
         declared = declared_length(request)
@@ -195,11 +196,18 @@ async def multipart_form(
         declared = None
     if declared is not None and declared > limit:
         raise too_large()
+    from starlette.formparsers import MultiPartException
+
+    from mockservers.core.multipart import UTF8FormParser
+
     capped = Request(request.scope, capped_receive(request.receive, limit, too_large))
+    parser = UTF8FormParser(
+        capped.headers, capped.stream(), max_files=max_files, max_fields=max_fields, max_part_size=max_part_size
+    )
     try:
-        form = await capped.form(max_files=max_files, max_fields=max_fields, max_part_size=max_part_size)
-    except HTTPException as exc:
-        raise malformed(str(exc.detail)) from None
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise malformed(exc.message) from None
     try:
         yield form
     finally:

@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.types import Send
 
+from mockservers.core.multipart import disposition
 from mockservers.s3 import errors
 from mockservers.s3.asgi import Body, base_headers, send_reply
 from mockservers.s3.errors import S3Error
@@ -89,7 +90,7 @@ class PostForm:
         self.high = spec.limit()
         self._field_bytes = 0
         self._ended = False
-        self._part: dict[str, str] = {}
+        self._part: dict[str, bytes] = {}
         self._header_name = bytearray()
         self._header_value = bytearray()
         self._value = bytearray()
@@ -158,21 +159,20 @@ class PostForm:
         self._header_value += data[start:end]
 
     def _header_end(self) -> None:
-        self._part[self._header_name.decode("latin-1").lower()] = self._header_value.decode("utf-8", "replace")
+        # Raw bytes: a file name is UTF-8 (RFC 7578), which a str decoded here could not hand back intact.
+        self._part[self._header_name.decode("latin-1").lower()] = bytes(self._header_value)
         self._header_name.clear()
         self._header_value.clear()
 
     def _headers_finished(self) -> None:
-        _, options = parse_options_header(self._part.get("content-disposition", ""))
-        name = options.get(b"name", b"").decode("utf-8", "replace").lower()
+        name, filename = disposition(self._part.get("content-disposition", b""))
         self._in_file = False
         if self._after_file:
             return
-        if name == "file":
+        if (name or "").lower() == "file":
             self._in_file = True
             self.file_seen = True
-            filename = options.get(b"filename", b"").decode("utf-8", "replace")
-            self._start_file(filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+            self._start_file((filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
         if self._after_file and not self._in_file:
@@ -204,10 +204,9 @@ class PostForm:
             return
         if self._after_file:
             return
-        _, options = parse_options_header(self._part.get("content-disposition", ""))
-        name = options.get(b"name", b"").decode("utf-8", "replace").lower()
+        name, _ = disposition(self._part.get("content-disposition", b""))
         if name:
-            self.fields.setdefault(name, self._value.decode("utf-8", "replace"))
+            self.fields.setdefault(name.lower(), self._value.decode("utf-8", "replace"))
 
     def _end(self) -> None:
         self._ended = True

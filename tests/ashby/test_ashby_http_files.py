@@ -6,7 +6,7 @@ import base64
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import httpx
 import pytest
@@ -326,6 +326,37 @@ def test_deprecated_multipart_upload_resume(ashby: Ashby) -> None:
     assert updated["resumeFileHandle"]["name"] == "Lebenslauf.pdf"
     url = ashby.ok("file.info", {"fileHandle": updated["resumeFileHandle"]["handle"]})["url"]
     assert ashby.http.get(url).content == PDF
+
+
+@pytest.mark.parametrize(
+    ("disposition", "name"),
+    [
+        ('filename="文件.pdf"'.encode(), "文件.pdf"),
+        ('filename="cv🚀.pdf"'.encode(), "cv🚀.pdf"),
+        (b"filename*=UTF-8''%E6%96%87%E4%BB%B6.pdf", "文件.pdf"),
+        (b"filename*=UTF-8''a%22b%3B%0D%0A.pdf", 'a"b;\r\n.pdf'),  # quotes, a semicolon and CR LF: kept, escaped
+    ],
+)
+def test_deprecated_multipart_keeps_any_utf8_file_name_and_downloads_it_safely(
+    ashby: Ashby, disposition: bytes, name: str
+) -> None:
+    candidate = ashby.candidate()
+    boundary = "atsmock-boundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="candidateId"\r\n\r\n{candidate["id"]}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="resume"; '
+    ).encode()
+    body += disposition + b"\r\nContent-Type: application/pdf\r\n\r\n" + PDF + f"\r\n--{boundary}--\r\n".encode()
+    response = ashby.post(
+        "candidate.uploadResume", content=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    resume = response.json()["results"]["resumeFileHandle"]
+    assert (response.status_code, resume["name"]) == (200, name)
+    download = ashby.http.get(ashby.ok("file.info", {"fileHandle": resume["handle"]})["url"])
+    assert download.content == PDF
+    header = download.headers["content-disposition"]
+    assert header.isascii() and "\r" not in header and "\n" not in header
+    assert header.endswith("filename*=UTF-8''" + quote(name, safe=""))
 
 
 def test_deprecated_multipart_upload_file(ashby: Ashby) -> None:

@@ -117,6 +117,42 @@ def test_filename_placeholder_takes_the_uploaded_name(s3: S3Service, http: httpx
     assert s3.get_bytes(BUCKET, "uploads/Mein Lebenslauf.pdf") == PDF
 
 
+@pytest.mark.parametrize(
+    ("disposition", "stored"),
+    [
+        ('filename="文件.pdf"'.encode(), "文件.pdf"),  # RFC 7578: raw UTF-8, as browsers, curl and httpx send it
+        ('filename="cv🚀.pdf"'.encode(), "cv🚀.pdf"),
+        (b"filename*=UTF-8''%E6%96%87%E4%BB%B6.pdf", "文件.pdf"),  # RFC 5987, as urllib3 1.x (old requests) sends it
+        (b"filename=\"cv.pdf\"; filename*=UTF-8''cv%F0%9F%9A%80.pdf", "cv🚀.pdf"),  # both: the extended one wins
+        (b'filename="C:\\Users\\me\\cv.pdf"', "cv.pdf"),  # an old browser's whole path
+    ],
+)
+def test_a_utf8_or_rfc5987_file_name_fills_the_filename_placeholder(
+    s3: S3Service, http: httpx.Client, disposition: bytes, stored: str
+) -> None:
+    url, fields = presign(s3, key="uploads/${filename}", conditions=[["starts-with", "$Content-Type", ""]])
+    boundary = b"atsmock-boundary"
+    body = b"".join(
+        b"--"
+        + boundary
+        + b'\r\nContent-Disposition: form-data; name="'
+        + k.encode()
+        + b'"\r\n\r\n'
+        + v.encode()
+        + b"\r\n"
+        for k, v in fields.items()
+    )
+    body += b"--" + boundary + b'\r\nContent-Disposition: form-data; name="file"; ' + disposition
+    body += b"\r\nContent-Type: application/pdf\r\n\r\n" + PDF + b"\r\n--" + boundary + b"--\r\n"
+    response = http.post(
+        url, content=body, headers={"content-type": f"multipart/form-data; boundary={boundary.decode()}"}
+    )
+    assert (response.status_code, response.content) == (204, b"")
+    assert s3.get_bytes(BUCKET, f"uploads/{stored}") == PDF
+    download = http.get(s3.presign_get(bucket=BUCKET, key=f"uploads/{stored}", expires_in=60, region=REGION))
+    assert (download.status_code, download.content) == (200, PDF)
+
+
 def test_meta_acl_and_sse_fields_are_stored_when_the_policy_allows_them(s3: S3Service, http: httpx.Client) -> None:
     extra = {"x-amz-meta-candidate": "42", "acl": "private", "x-amz-server-side-encryption": "aws:kms"}
     conditions = [{"Content-Type": "application/pdf"}, *({k: v} for k, v in extra.items())]
