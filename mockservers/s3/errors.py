@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 from xml.sax.saxutils import escape
@@ -58,10 +59,23 @@ def host_id() -> str:
     return base64.b64encode(os.urandom(48)).decode()
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` as XML 1.0 character data: ``&``, ``<``, ``>`` escaped, and the characters XML 1.0 cannot
+    carry at all (most controls, lone surrogates) written as ``%XX`` of their UTF-8 bytes, as S3's
+    ``encoding-type=url`` writes keys, so a key such as ``a\x01b`` still leaves a document parsers read."""
+    escaped = escape(value)
+    if _NOT_XML.search(escaped) is None:
+        return escaped
+    return _NOT_XML.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8", "surrogatepass")), escaped)
+
+
 def render_error(error: S3Error, request_id: str) -> bytes:
     """The XML body S3 sends with ``error``."""
-    parts = [f"<Error><Code>{error.code}</Code><Message>{escape(error.message)}</Message>"]
-    parts.extend(f"<{name}>{escape(value)}</{name}>" for name, value in error.details.items())
+    parts = [f"<Error><Code>{error.code}</Code><Message>{xml_text(error.message)}</Message>"]
+    parts.extend(f"<{name}>{xml_text(value)}</{name}>" for name, value in error.details.items())
     parts.append(f"<RequestId>{request_id}</RequestId><HostId>{host_id()}</HostId></Error>")
     return XML_DECLARATION + "".join(parts).encode()
 

@@ -14,7 +14,6 @@ import hmac
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit
-from xml.sax.saxutils import escape
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.types import Send
@@ -22,7 +21,7 @@ from starlette.types import Send
 from mockservers.core.multipart import disposition
 from mockservers.s3 import errors
 from mockservers.s3.asgi import Body, base_headers, send_reply
-from mockservers.s3.errors import S3Error
+from mockservers.s3.errors import S3Error, xml_text
 from mockservers.s3.metadata import object_meta, stored_headers
 from mockservers.s3.policy import PostPolicy, decode_policy
 from mockservers.s3.presigned import parse_credential, signature_mismatch
@@ -284,8 +283,8 @@ async def _answer(service: S3Service, request: S3Request, form: PostForm, info: 
     elif status == "201":
         xml = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f"<PostResponse><Location>{escape(location)}</Location><Bucket>{escape(request.bucket)}</Bucket>"
-            f"<Key>{escape(form.key)}</Key><ETag>{escape(info.etag)}</ETag></PostResponse>"
+            f"<PostResponse><Location>{xml_text(location)}</Location><Bucket>{xml_text(request.bucket)}</Bucket>"
+            f"<Key>{xml_text(form.key)}</Key><ETag>{xml_text(info.etag)}</ETag></PostResponse>"
         )
         headers.append((b"content-type", b"application/xml"))
         await send_reply(send, 201, headers, xml.encode())

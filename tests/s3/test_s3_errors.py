@@ -27,6 +27,19 @@ def test_no_such_key_is_s3s_xml_error(s3: S3Service, http: httpx.Client) -> None
     assert root.findtext("RequestId") == response.headers["x-amz-request-id"]
 
 
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [("a\x01b\x1f.pdf", "a%01b%1F.pdf"), ("tab\tnew\nline.pdf", "tab\tnew\nline.pdf"), ("ü\x0b.pdf", "ü%0B.pdf")],
+)
+def test_a_key_with_control_characters_still_gives_an_error_xml_parsers_read(
+    s3: S3Service, http: httpx.Client, key: str, shown: str
+) -> None:
+    """XML 1.0 cannot carry most control characters, escaped or not; they are written as %XX (S3's url encoding)."""
+    response = http.get(s3.presign_get(bucket=BUCKET, key=key, expires_in=60, region=REGION))
+    assert s3_error(response) == (404, "NoSuchKey", "The specified key does not exist.")
+    assert ET.fromstring(response.content).findtext("Key") == shown
+
+
 def test_head_errors_have_no_body(s3: S3Service, http: httpx.Client) -> None:
     from mockservers.s3.signing import Signer
 
