@@ -29,6 +29,7 @@ from mockservers.ashby.settings import AshbySettings
 from mockservers.core import errors as kinds
 from mockservers.core.clock import Clock, format_iso
 from mockservers.core.errors import FieldError, VendorError
+from mockservers.core.expiry import ExpiringMap
 from mockservers.s3.storage import Storage
 
 CONTEXTS = ("CandidateResume", "CandidateFiles", "ApplicationForm")
@@ -47,6 +48,8 @@ PROFILE_URL = "https://app.ashbyhq.com/candidates/{id}"
 
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_HANDLES = 100_000
+"""Upload handles kept at once (inferred bound); past it the oldest lapse first."""
 FILENAME_LIMIT = 1024
 """Longest ``filename`` a handle accepts (inferred; S3 keys stop at 1024 bytes)."""
 
@@ -150,7 +153,10 @@ class AshbyStore:
         self.clock = clock
         self.objects = objects
         self.signer = FileHandleSigner()
-        self.uploads: dict[str, UploadHandle] = {}
+        self.uploads: ExpiringMap[str, UploadHandle] = ExpiringMap(
+            clock, settings.handle_ttl_seconds, limit=MAX_HANDLES, on_expire=self._forget_upload
+        )
+        """Handles lapse ``handle_ttl_seconds`` after creation, and their uploaded objects go with them."""
         self.files: dict[str, StoredFile] = {}
         self.candidates: dict[str, Candidate] = {}
         self._seq = 0
@@ -202,17 +208,23 @@ class AshbyStore:
             conditions=[{"Content-Type": content_type}, ["content-length-range", content_length, content_length]],
         )
         handle = secrets.token_urlsafe(36)
-        self.uploads[handle] = UploadHandle(
-            handle=handle,
-            context=context,
-            filename=filename,
-            content_type=content_type,
-            content_length=content_length,
-            key=key,
-            created_at=now,
-            url_expires_at=now + expires_in,
+        self.uploads.put(
+            handle,
+            UploadHandle(
+                handle=handle,
+                context=context,
+                filename=filename,
+                content_type=content_type,
+                content_length=content_length,
+                key=key,
+                created_at=now,
+                url_expires_at=now + expires_in,
+            ),
         )
         return {"handle": handle, "url": url, "fields": dict(fields)}
+
+    def _forget_upload(self, handle: str, upload: UploadHandle) -> None:
+        self.objects.delete_object(UPLOAD_BUCKET, upload.key)
 
     def claim_upload(self, handle: str, context: str, field_name: str) -> UploadHandle:
         """The upload behind a handle, checked for use in ``context``; does not change any state.
@@ -222,9 +234,9 @@ class AshbyStore:
         whose file was never uploaded (before or after its URL expired), is ``invalid_input``
         naming the field.
         """
-        upload = self.uploads.get(handle)
+        upload = self.uploads.get(handle)  # None once older than handle_ttl_seconds
         now = self.clock.now()
-        if upload is None or now >= upload.created_at + self.settings.handle_ttl_seconds:
+        if upload is None:
             raise not_found("file_handle_not_found", f"{field_name}: no file upload handle matches this value")
         if upload.context != context:
             raise invalid(field_name, f"the handle was created for fileUploadContext {upload.context}, not {context}")

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from mockservers.core import errors as kinds
 from mockservers.core.clock import Clock
 from mockservers.core.errors import FieldError, VendorError
+from mockservers.core.expiry import ExpiringMap
 from mockservers.pageup.settings import PageUpSettings
 from mockservers.s3.storage import Storage
 
@@ -41,6 +42,12 @@ specified, the download link is valid for 60 seconds" (seed, workflow B)."""
 
 MAX_FILENAME_LENGTH = 255
 """Longest ``filename`` / ``fileName`` accepted (inferred: the common file-system and column limit)."""
+
+TEMP_UPLOAD_TTL = 24 * 3600
+"""How long a prepared upload can still be moved (inferred: the PUT URL lives 1800 s; temp storage is
+cleaned after a day here, with its object)."""
+MAX_TEMP_UPLOADS = 100_000
+"""Temp uploads kept at once (inferred bound); past it the oldest lapse first."""
 
 FIRST_DOCUMENT_ID = 8621
 """First document id handed out; the seed's sample response answers ``"id": "8621"``."""
@@ -271,8 +278,15 @@ class DocumentStore:
     clock: Clock
     objects: Storage
     documents: dict[int, Document] = field(default_factory=dict)
-    uploads: dict[tuple[str, str], TempUpload] = field(default_factory=dict)
     _next_id: int = FIRST_DOCUMENT_ID
+
+    def __post_init__(self) -> None:
+        self.uploads: ExpiringMap[tuple[str, str], TempUpload] = ExpiringMap(
+            self.clock, TEMP_UPLOAD_TTL, limit=MAX_TEMP_UPLOADS, on_expire=self._forget_upload
+        )
+
+    def _forget_upload(self, where: tuple[str, str], upload: TempUpload) -> None:
+        self.objects.delete_object(TEMP_BUCKET, upload.key)
 
     def reset(self) -> None:
         self.documents.clear()
@@ -355,7 +369,7 @@ class DocumentStore:
             headers={"content-type": content_type, **UPLOAD_HEADERS},
             params={"response-content-disposition": disposition},
         )
-        self.uploads[(tenant, upload.physical_file)] = upload
+        self.uploads.put((tenant, upload.physical_file), upload)
         return {
             "url": url,
             "contentType": content_type,
@@ -402,7 +416,7 @@ class DocumentStore:
         self.objects.delete_object(TEMP_BUCKET, upload.key)
         # Forgotten once moved: a second move is refused like an unknown one, and a long run of
         # uploads leaves no record behind.
-        del self.uploads[(tenant, upload.physical_file)]
+        self.uploads.pop((tenant, upload.physical_file))
         if replaced is not None:
             self.objects.delete_object(STORE_BUCKET, replaced.key)
             doc_id = replaced.id

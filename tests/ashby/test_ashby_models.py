@@ -37,7 +37,7 @@ def store(objects: FakeStorage, clock: Clock) -> AshbyStore:
 def upload(store: AshbyStore, objects: FakeStorage, context: str = "CandidateResume", data: bytes = b"%PDF") -> str:
     """Create a handle and put bytes where its policy points, as a successful S3 POST would."""
     handle: str = store.create_upload_handle(context, "cv.pdf", "application/pdf", len(data))["handle"]
-    objects.objects[(UPLOAD_BUCKET, store.uploads[handle].key)] = (data, "application/pdf")
+    objects.objects[(UPLOAD_BUCKET, store.uploads.get(handle).key)] = (data, "application/pdf")
     return handle
 
 
@@ -55,7 +55,7 @@ def test_upload_handle_policy_pins_key_type_and_exact_length(store: AshbyStore, 
     assert (context, len(middle), name) == ("CandidateFiles", 36, "Cover_Letter.pdf")
     assert results["url"] == f"http://s3.test/{UPLOAD_BUCKET}"
     assert results["fields"] == {"Content-Type": "application/pdf", "key": post["key"], "policy": "p"}
-    assert store.uploads[results["handle"]].context == "CandidateFiles"
+    assert store.uploads.get(results["handle"]).context == "CandidateFiles"
     assert len(results["handle"]) >= 40
 
 
@@ -137,6 +137,18 @@ def test_claim_uploaded_handle_until_its_lifetime_ends(store: AshbyStore, object
     with pytest.raises(VendorError) as exc:
         store.claim_upload(handle, "CandidateResume", "resumeHandle")
     assert exc.value.code == "file_handle_not_found"
+
+
+def test_lapsed_handles_and_their_uploads_are_dropped_as_new_ones_come(
+    store: AshbyStore, objects: FakeStorage, clock: Clock
+) -> None:
+    """A long CI run of handles nobody attaches keeps neither the handles nor the uploaded bytes."""
+    old = [upload(store, objects) for _ in range(3)]
+    keys = [store.uploads.get(h).key for h in old]  # type: ignore[union-attr]
+    clock.advance(24 * 3600)
+    fresh = upload(store, objects)
+    assert (len(store.uploads), store.uploads.get(fresh) is not None) == (1, True)
+    assert [k for k in keys if (UPLOAD_BUCKET, k) in objects.objects] == []
 
 
 def test_a_handle_can_be_used_again_and_makes_a_new_file_each_time(store: AshbyStore, objects: FakeStorage) -> None:

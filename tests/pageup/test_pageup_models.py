@@ -16,6 +16,7 @@ from mockservers.pageup.errors import STATUS
 from mockservers.pageup.models import (
     STORE_BUCKET,
     TEMP_BUCKET,
+    TEMP_UPLOAD_TTL,
     DocumentStore,
     MoveRequest,
     ascii_fallback,
@@ -24,6 +25,7 @@ from mockservers.pageup.models import (
     content_disposition,
     extension,
     guess_content_type,
+    object_key,
 )
 from mockservers.pageup.settings import PageUpSettings
 
@@ -306,7 +308,7 @@ def test_ids_count_up_from_the_seeds_sample(store: DocumentStore, objects: FakeS
 def test_a_physical_file_moves_once(store: DocumentStore, objects: FakeStorage) -> None:
     physical = uploaded(store, objects)
     store.move_from_temp("218", move(physical))
-    assert store.uploads == {}
+    assert len(store.uploads) == 0
     with pytest.raises(VendorError) as exc:
         store.move_from_temp("218", move(physical))
     assert_error(
@@ -438,5 +440,18 @@ def test_download_of_another_tenants_document_is_404(store: DocumentStore, objec
 def test_reset_forgets_everything_and_restarts_ids(store: DocumentStore, objects: FakeStorage) -> None:
     store.move_from_temp("218", move(uploaded(store, objects)))
     store.reset()
-    assert (store.documents, store.uploads) == ({}, {})
+    assert (store.documents, len(store.uploads)) == ({}, 0)
     assert store.move_from_temp("218", move(uploaded(store, objects))).id == 8621
+
+
+def test_unmoved_temp_uploads_lapse_after_a_day_with_their_objects(store: DocumentStore, objects: FakeStorage) -> None:
+    clock = store.clock
+    prepared = store.prepare_upload("218", "old.txt")
+    key = object_key("218", prepared["physicalFile"])
+    objects.objects[(TEMP_BUCKET, key)] = (b"never moved", "text/plain")
+    clock.advance(TEMP_UPLOAD_TTL)
+    store.prepare_upload("218", "new.txt")
+    assert (len(store.uploads), (TEMP_BUCKET, key) in objects.objects) == (1, False)
+    with pytest.raises(VendorError) as exc:
+        store.move_from_temp("218", MoveRequest("T", "old.txt", prepared["physicalFile"], category_id=7))
+    assert exc.value.fields[0].field == "physicalFile"
