@@ -34,6 +34,8 @@ def main(argv: Sequence[str] | None = None, *, vendors: Sequence[Vendor] | None 
         if args.command == "credentials":
             sys.stdout.write(credentials_table(settings, known))
             return 0
+        if args.command == "demo":
+            return _demo(settings, known, args.vendor, args.base_url)
         return _serve(settings, known)
     except (ConfigError, ListenError) as exc:
         print(f"atsmock: {exc}", file=sys.stderr)
@@ -61,7 +63,11 @@ def _parser(vendors: Sequence[Vendor]) -> tuple[argparse.ArgumentParser, dict[st
     serve.add_argument("--s3-endpoint-region", help="region for --s3-endpoint")
     creds = sub.add_parser("credentials", help="print the active credentials as a table")
     creds.add_argument("--config", help="TOML file overriding the defaults (also ATSMOCK_CONFIG)")
-    return parser, {"serve": serve, "credentials": creds}
+    demo = sub.add_parser("demo", help="run every vendor's document workflow through its reference client")
+    demo.add_argument("--vendor", help=f"only this vendor ({served})")
+    demo.add_argument("--base-url", help="a running atsmock's root URL (default: start an embedded one)")
+    demo.add_argument("--config", help="TOML file with the credentials to use (also ATSMOCK_CONFIG)")
+    return parser, {"serve": serve, "credentials": creds, "demo": demo}
 
 
 def _settings(args: argparse.Namespace, vendors: Sequence[Vendor]) -> Settings:
@@ -135,6 +141,35 @@ def _serve(settings: Settings, vendors: Sequence[Vendor]) -> int:
 
 NOT_SERVED = " (not served yet)"
 """What ``credentials`` adds to the grants of a planned vendor's rows."""
+
+
+def _demo(settings: Settings, vendors: Sequence[Vendor], only: str | None, base_url: str | None) -> int:
+    """Each chosen vendor's workflow against ``base_url`` (or an embedded server); 0 only if all of it worked."""
+    from contextlib import ExitStack
+
+    from mockservers.core.demo import run_demo
+
+    chosen = [v for v in vendors if not v.planned and v.demo is not None and (only is None or v.name == only)]
+    if only is not None and not chosen:
+        names = ", ".join(v.name for v in vendors if not v.planned and v.demo is not None)
+        raise ConfigError("--vendor", f"'{only}' has no demo here (available: {names})")
+    with ExitStack() as stack:
+        if base_url is None:
+            from mockservers.testing import running
+
+            root = stack.enter_context(running(settings, vendors=vendors)).url
+            print(f"atsmock {VERSION} demo against an embedded server at {root}", flush=True)
+        else:
+            root = base_url.rstrip("/")
+            print(f"atsmock {VERSION} demo against {root}", flush=True)
+        runs = [run_demo(v, settings.vendor(v.name), f"{root}/{v.name}", sys.stdout) for v in chosen]
+    failed = [r.vendor for r in runs if not r.ok]
+    steps = sum(len(r.steps) for r in runs)
+    if failed:
+        print(f"FAILED: {', '.join(failed)} ({steps} steps)")
+        return 1
+    print(f"every downloaded file equals what was uploaded ({len(runs)} vendors, {steps} steps)")
+    return 0
 
 
 def _bound_url(settings: Settings) -> str:

@@ -8,6 +8,7 @@ from mockservers.ashby.settings import AshbySettings, credentials
 from mockservers.core.vendor import Vendor
 
 if TYPE_CHECKING:
+    from mockservers.core.demo import DemoRun
     from mockservers.core.platform import Platform
     from mockservers.core.vendor import VendorMount
 
@@ -18,4 +19,10 @@ def _create(platform: Platform, settings: AshbySettings) -> VendorMount:
     return create_vendor(platform, settings)
 
 
-VENDOR = Vendor("ashby", "Ashby file upload handles", AshbySettings, credentials, _create)
+def _demo(run: DemoRun, settings: AshbySettings) -> None:
+    from mockservers.ashby.demo import demo
+
+    demo(run, settings)
+
+
+VENDOR = Vendor("ashby", "Ashby file upload handles", AshbySettings, credentials, _create, demo=_demo)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
+    from mockservers.core.demo import DemoRun
     from mockservers.core.operations import OperationTable
     from mockservers.core.platform import Platform
     from mockservers.core.scenarios import Scenario
@@ -51,6 +52,8 @@ class Vendor:
     credentials: Callable[[Any], Sequence[Credential]] = _no_credentials
     create: Callable[[Platform, Any], VendorMount] | None = None
     secret_headers: frozenset[str] = frozenset()
+    demo: Callable[[DemoRun, Any], None] | None = None
+    """The vendor's whole document workflow through its reference client (``atsmock demo``)."""
 
     @property
     def planned(self) -> bool:

@@ -8,6 +8,7 @@ from mockservers.core.vendor import Vendor
 from mockservers.pageup.settings import PageUpSettings, credentials
 
 if TYPE_CHECKING:
+    from mockservers.core.demo import DemoRun
     from mockservers.core.platform import Platform
     from mockservers.core.vendor import VendorMount
 
@@ -18,4 +19,10 @@ def _create(platform: Platform, settings: PageUpSettings) -> VendorMount:
     return create_vendor(platform, settings)
 
 
-VENDOR = Vendor("pageup", "PageUp Document API", PageUpSettings, credentials, _create)
+def _demo(run: DemoRun, settings: PageUpSettings) -> None:
+    from mockservers.pageup.demo import demo
+
+    demo(run, settings)
+
+
+VENDOR = Vendor("pageup", "PageUp Document API", PageUpSettings, credentials, _create, demo=_demo)
