@@ -13,11 +13,12 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))  # fetch_support, shared with the fetcher tests
+pytest.register_assert_rewrite("wttj_support")
 
-from fetch_support import ScriptedServer, guard_connections, running_server
-from wttj_support import Wttj, app_with
+from fetch_support import ScriptedServer, guard_connections, running_server  # noqa: E402
+from wttj_support import Wttj, app_with  # noqa: E402
 
-from mockservers.testing import AdminClient, in_process_client
+from mockservers.testing import AdminClient, in_process_client  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
