@@ -17,15 +17,13 @@ from typing import Any
 from mockservers.core.clock import Clock
 from mockservers.wttj.errors import invalid
 from mockservers.wttj.files import FileStore, RemoteFetcher, RemoteFile, StoredFile
-from mockservers.wttj.models import Candidate
+from mockservers.wttj.models import MAX_SHORT, Candidate
 from mockservers.wttj.params import RemoteFileUrl
 from mockservers.wttj.paris import paris_iso
 from mockservers.wttj.settings import WttjSettings
 
 FIRST_DOCUMENT_ID = 20
 """The first id handed out: the docs' example document is ``"id": 20``."""
-MAX_FILENAME = 255
-"""Longest ``filename`` (inferred: Rails' default string column)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +78,9 @@ class Documents:
         Each ``filename`` may have at most 255 characters; a candidate keeps at most
         ``max_documents_per_candidate`` documents (a bound of the mock).
         """
-        long = [f"remote_file_urls[{i}][filename]" for i, e in enumerate(entries) if len(e.filename) > MAX_FILENAME]
+        long = [f"remote_file_urls[{i}][filename]" for i, e in enumerate(entries) if len(e.filename) > MAX_SHORT]
         if long:
-            raise invalid(", ".join(f"{name} is too long (maximum is {MAX_FILENAME} characters)" for name in long))
+            raise invalid(", ".join(f"{name} is too long (maximum is {MAX_SHORT} characters)" for name in long))
         held = len(self.of(candidate)) + self._pending.get(candidate.reference, 0)
         limit = self.settings.max_documents_per_candidate
         if held + len(entries) > limit:

@@ -22,24 +22,11 @@ from mockservers.core.errors import VendorError
 from mockservers.core.http import error_scenario
 from mockservers.core.journal import note_error
 from mockservers.core.scenarios import Scenario
+from mockservers.core.statuses import REST_STATUS
 
 VENDOR = "wttj"
 
-STATUS: Mapping[str, int] = {
-    kinds.INVALID_INPUT: 400,
-    kinds.UNAUTHENTICATED: 401,
-    kinds.FORBIDDEN: 403,
-    kinds.NOT_FOUND: 404,
-    kinds.NO_ROUTE: 404,
-    kinds.METHOD_NOT_ALLOWED: 405,
-    kinds.CONFLICT: 409,
-    kinds.TOO_LARGE: 413,
-    kinds.UNSUPPORTED_MEDIA_TYPE: 415,
-    kinds.UNPROCESSABLE: 422,
-    kinds.RATE_LIMITED: 429,
-    kinds.INTERNAL: 500,
-    kinds.UNAVAILABLE: 503,
-}
+STATUS: Mapping[str, int] = REST_STATUS
 """Each kind's HTTP status: WTTJ's table for 400-405, 500 and 503; Grape's (the framework WTTJ's API is
 written in) for 413 and 415. 409, 422 and 429 never answer (WTTJ has none of them)."""
 

@@ -148,15 +148,15 @@ class Candidate:
 class CandidateFilter:
     """The filters of "List candidates" (all optional but the job)."""
 
-    email: str | None = None
-    origin: str | None = None
-    referrer: str | None = None
-    job_stage_id: str | None = None
+    email: str | None
+    origin: str | None
+    referrer: str | None
+    job_stage_id: str | None
     """A String parameter in the docs: compared with the stage id as text."""
-    job_stage_reference: str | None = None
-    archived: bool | None = None
-    created_after: date | None = None
-    updated_after: date | None = None
+    job_stage_reference: str | None
+    archived: bool | None
+    created_after: date | None
+    updated_after: date | None
 
 
 def tag_list(raw: str | None) -> tuple[str, ...]:

@@ -217,10 +217,5 @@ def create_vendor(platform: Platform, settings: WttjSettings) -> VendorMount:
         files.reset()
         s3.reset([BUCKET])  # the bucket stays registered
 
-    return VendorMount(
-        "wttj",
-        app_for(state),
-        OperationTable.from_routes(ROUTES),
-        scenarios(app_for(dataclasses.replace(state, remote_fetch_times_out=True))),
-        reset=reset,
-    )
+    timing_out = app_for(dataclasses.replace(state, remote_fetch_times_out=True))
+    return VendorMount("wttj", app_for(state), OperationTable.from_routes(ROUTES), scenarios(timing_out), reset=reset)
