@@ -336,3 +336,25 @@ def test_root_mode_serves_the_api_at_the_root() -> None:
         assert created["profile"]["avatar_url"] == "http://testserver/assets/default-avatar.png"
         assert http.get("/assets/default-avatar.png").status_code == 200
         assert http.get("/openapi.json").json()["servers"] == [{"url": "http://testserver"}]
+
+
+# --- routing --------------------------------------------------------------------------------------------
+
+
+def test_an_unknown_path_is_404_in_the_envelope(client: httpx.Client) -> None:
+    response = client.get("/wttj/api/v1/external/jobs")
+    assert (response.status_code, response.json()) == (
+        404,
+        {"error": "not_found", "error_description": "404 Not Found"},
+    )
+    assert client.get("/wttj/api/v1/external/candidates/").status_code == 404  # no slash redirect
+
+
+def test_another_method_is_405_naming_every_method_of_the_path(client: httpx.Client) -> None:
+    response = client.delete("/wttj/api/v1/external/documents")
+    assert (response.status_code, response.headers["allow"], response.json()) == (
+        405,
+        "GET, HEAD, POST",
+        {"error": "method_not_allowed", "error_description": "405 Not Allowed"},
+    )
+    assert client.put(f"/wttj/api/v1/external/candidates/{SEEDED}").headers["allow"] == "GET, HEAD"
