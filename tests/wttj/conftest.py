@@ -18,8 +18,6 @@ pytest.register_assert_rewrite("wttj_support")
 from fetch_support import ScriptedServer, guard_connections, running_server  # noqa: E402
 from wttj_support import Wttj, app_with  # noqa: E402
 
-from mockservers.testing import AdminClient, in_process_client  # noqa: E402
-
 
 @pytest.fixture(autouse=True)
 def connections(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
@@ -41,18 +39,8 @@ def make_wttj() -> Callable[..., Any]:
 
 @pytest.fixture
 def app() -> Any:
+    """The root conftest's ``client`` and ``admin`` call this app: one that resolves ``NAMES`` only."""
     return app_with()
-
-
-@pytest.fixture
-def client(app: Any) -> Iterator[httpx.Client]:
-    with in_process_client(app) as c:
-        yield c
-
-
-@pytest.fixture
-def admin(client: httpx.Client) -> AdminClient:
-    return AdminClient(client)
 
 
 @pytest.fixture
