@@ -16,7 +16,7 @@ from mockservers.core.vendor import Vendor
 MODULES: tuple[str, ...] = (
     "mockservers.pageup",
     "mockservers.ashby",
-    "mockservers.wttj",  # planned
+    "mockservers.wttj",
     "mockservers.clinch",  # planned
     "mockservers.endorsed",  # planned
 )

@@ -36,11 +36,21 @@ class DemoRun:
     out: IO[str]
     steps: list[Step] = field(default_factory=list)
     _status: int | None = None
+    _servers: list[Any] = field(default_factory=list)
+    _clients: list[httpx.Client] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.http = httpx.Client(
             base_url=self.base_url, timeout=30, event_hooks={"response": [self._seen]}, follow_redirects=False
         )
+
+    def client(self, path: str) -> httpx.Client:
+        """An httpx client whose base URL is ``base_url + path`` (a vendor whose API root is below its mount)."""
+        http = httpx.Client(
+            base_url=self.base_url + path, timeout=30, event_hooks={"response": [self._seen]}, follow_redirects=False
+        )
+        self._clients.append(http)
+        return http
 
     def _seen(self, response: httpx.Response) -> None:
         self._status = response.status_code
@@ -71,6 +81,28 @@ class DemoRun:
             step.ok = False
             step.note = f"downloaded {len(downloaded)} bytes that differ from the {len(uploaded)} uploaded"
 
+    def serve_file(self, data: bytes, filename: str, content_type: str = "application/pdf") -> str:
+        """A URL on 127.0.0.1 that answers ``data``, for vendors that download a URL they are given (the mock's
+        fetcher allows loopback by default; a mock on another machine cannot reach it)."""
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self._servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/{filename}"
+
     def _print(self, step: Step) -> None:
         status = "-" if step.status is None else str(step.status)
         mark = "ok" if step.ok else "FAILED"
@@ -84,6 +116,11 @@ class DemoRun:
 
     def close(self) -> None:
         self.http.close()
+        for http in self._clients:
+            http.close()
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
 
 
 def run_demo(vendor: Any, settings: Any, base_url: str, out: IO[str]) -> DemoRun:

@@ -7,6 +7,7 @@ folder (config, the CLI, the app, the journal's redaction, the admin API) reads 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,17 @@ class Credential:
     id: str
     secret: str
     grants: str
+
+
+def lazy(module: str, function: str) -> Callable[..., Any]:
+    """``module.function``, imported when first called: a vendor's routes and demo stay unimported while
+    the registry is only listed (config, ``atsmock credentials``, start-up)."""
+
+    def call(*args: Any) -> Any:
+        return getattr(importlib.import_module(module), function)(*args)
+
+    call.__qualname__ = f"lazy({module}.{function})"
+    return call
 
 
 def _no_credentials(settings: Any) -> Sequence[Credential]:

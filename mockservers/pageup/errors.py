@@ -24,6 +24,7 @@ from mockservers.core.errors import VendorError
 from mockservers.core.http import error_scenario
 from mockservers.core.journal import note_error
 from mockservers.core.scenarios import Scenario
+from mockservers.core.statuses import REST_STATUS
 from mockservers.pageup.auth import NO_STORE, bearer_challenge, expired_description, rate_limited, unauthorized
 
 VENDOR = "pageup"
@@ -33,21 +34,7 @@ NOT_FOUND_MESSAGE = "The resource does not exist."
 SERVER_ERROR_MESSAGE = "An error occurred with the API."
 """The descriptions of 404 and 50X on PageUp's "Error handling" page."""
 
-STATUS: Mapping[str, int] = {
-    kinds.INVALID_INPUT: 400,
-    kinds.UNAUTHENTICATED: 401,
-    kinds.FORBIDDEN: 403,
-    kinds.NOT_FOUND: 404,
-    kinds.NO_ROUTE: 404,
-    kinds.METHOD_NOT_ALLOWED: 405,
-    kinds.CONFLICT: 409,
-    kinds.TOO_LARGE: 413,
-    kinds.UNSUPPORTED_MEDIA_TYPE: 415,
-    kinds.UNPROCESSABLE: 422,
-    kinds.RATE_LIMITED: 429,
-    kinds.INTERNAL: 500,
-    kinds.UNAVAILABLE: 503,
-}
+STATUS: Mapping[str, int] = REST_STATUS
 """Each kind's HTTP status (PageUp's "Error handling" table, and ASP.NET Core's for 405, 413, 415)."""
 
 

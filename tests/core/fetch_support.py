@@ -3,6 +3,8 @@
 Each path answers with a handler that writes raw bytes to the socket, so a test can stall before
 the headers, stall or break off mid-body, stream without end, or answer something that is not HTTP.
 The server runs in threads, so it keeps serving while the test's event loop fetches.
+``guard_connections`` and ``names`` keep a test's fetches on loopback: the first fails any connection
+elsewhere, the second is a resolver answering from a table instead of the system's.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ import datetime
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
+from ipaddress import ip_address
 from pathlib import Path
+from typing import Any
 
+import anyio
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -238,3 +243,38 @@ def running_server(tls: ssl.SSLContext | None = None) -> Iterator[ScriptedServer
         yield server
     finally:
         server.close()
+
+
+def guard_connections(monkeypatch: Any) -> list[tuple[str, int]]:
+    """Record every TCP connect a fetcher makes (httpcore connects through ``anyio.connect_tcp``), failing on
+    any that is not to loopback, and fail any system resolution of a name other than ``localhost``."""
+    made: list[tuple[str, int]] = []
+    connect_tcp = anyio.connect_tcp
+
+    async def recording(remote_host: Any, remote_port: int, **kwargs: Any) -> Any:
+        made.append((str(remote_host), remote_port))
+        assert ip_address(str(remote_host)).is_loopback, f"the fetcher connected to {remote_host}"
+        return await connect_tcp(remote_host, remote_port, **kwargs)
+
+    getaddrinfo = socket.getaddrinfo
+
+    def local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name != "localhost":
+            assert ip_address(name).is_loopback, f"the system resolver was asked for {host!r}"
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(anyio, "connect_tcp", recording)
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
+    return made
+
+
+def names(table: dict[str, Sequence[str]]) -> Callable[[str, int], Awaitable[Sequence[str]]]:
+    """A resolver answering from ``table`` (for ``Fetcher(resolve=...)``); a name not in it does not resolve."""
+
+    async def resolve(host: str, port: int) -> Sequence[str]:
+        if host not in table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return table[host]
+
+    return resolve

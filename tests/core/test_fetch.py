@@ -15,18 +15,17 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from ipaddress import ip_address
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
-import anyio
 import pytest
 from fetch_support import (
     Certificates,
     ScriptedServer,
     answer,
+    guard_connections,
     make_certificates,
+    names,
     raw,
     redirect,
     running_server,
@@ -39,28 +38,10 @@ HELLO_SHA256 = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9
 
 
 @pytest.fixture(autouse=True)
-def connections(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, int]]]:
-    """Every TCP connect the fetcher makes (httpcore connects through anyio.connect_tcp); only loopback
-    may be connected to, and the system resolver may only be asked for ``localhost``."""
-    made: list[tuple[str, int]] = []
-    connect_tcp = anyio.connect_tcp
-
-    async def recording(remote_host: Any, remote_port: int, **kwargs: Any) -> Any:
-        made.append((str(remote_host), remote_port))
-        assert ip_address(str(remote_host)).is_loopback, f"the fetcher connected to {remote_host}"
-        return await connect_tcp(remote_host, remote_port, **kwargs)
-
-    getaddrinfo = socket.getaddrinfo
-
-    def local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        if name != "localhost":
-            assert ip_address(name).is_loopback, f"the system resolver was asked for {host!r}"
-        return getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(anyio, "connect_tcp", recording)
-    monkeypatch.setattr(socket, "getaddrinfo", local_only)
-    yield made
+def connections(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Every TCP connect the fetcher makes; only loopback may be connected to, and the system resolver may
+    only be asked for ``localhost``."""
+    return guard_connections(monkeypatch)
 
 
 @pytest.fixture
@@ -71,17 +52,6 @@ def server() -> Iterator[ScriptedServer]:
 @pytest.fixture(scope="module")
 def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
     return make_certificates(tmp_path_factory.mktemp("tls"))
-
-
-def names(table: dict[str, Sequence[str]]) -> Callable[[str, int], Awaitable[Sequence[str]]]:
-    """An injected resolver answering from ``table``; a name not in it does not resolve."""
-
-    async def resolve(host: str, port: int) -> Sequence[str]:
-        if host not in table:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return table[host]
-
-    return resolve
 
 
 async def _no_resolution(host: str, port: int) -> Sequence[str]:
