@@ -22,26 +22,13 @@ from mockservers.core.errors import VendorError
 from mockservers.core.http import error_scenario
 from mockservers.core.journal import note_error
 from mockservers.core.scenarios import Scenario
+from mockservers.core.statuses import REST_STATUS
 
 VENDOR = "clinch"
 JSON_API = "application/vnd.api+json"
 
-STATUS: Mapping[str, int] = {
-    kinds.INVALID_INPUT: 400,
-    kinds.UNAUTHENTICATED: 401,
-    kinds.FORBIDDEN: 403,
-    kinds.NOT_FOUND: 404,
-    kinds.NO_ROUTE: 404,
-    kinds.METHOD_NOT_ALLOWED: 405,
-    kinds.CONFLICT: 409,
-    kinds.TOO_LARGE: 413,
-    kinds.UNSUPPORTED_MEDIA_TYPE: 415,
-    kinds.UNPROCESSABLE: 422,
-    kinds.RATE_LIMITED: 429,
-    kinds.INTERNAL: 500,
-    kinds.UNAVAILABLE: 503,
-}
-"""Each kind's HTTP status: the seed's 401, 404 and 422, and Rails' for the others."""
+STATUS: Mapping[str, int] = REST_STATUS
+"""Each kind's HTTP status: the seed's 401, 404 and 422, and the plain REST status (Rails') for the others."""
 
 TITLES: Mapping[str, str] = {
     kinds.INVALID_INPUT: "Bad request",
@@ -96,16 +83,10 @@ def server_error() -> VendorError:
 
 
 def route_errors(request: Request, exc: HTTPException) -> VendorError:
-    """Starlette's own 404 and 405 in JSON:API's words (Rails: "No route matches [GET] ...")."""
-    path = request.url.path
-    if exc.status_code == 404:
-        return VendorError(kinds.NO_ROUTE, f"No route matches [{request.method}] {path}", code="no_route")
-    if exc.status_code == 405:
-        return VendorError(
-            kinds.METHOD_NOT_ALLOWED,
-            f"{request.method} is not allowed on {path}",
-            headers=dict(exc.headers or {}),
-        )
+    """Starlette's own 404 and 405 as a Rails router answers both: 404 "No route matches [GET] /path" (Rails
+    matches the path and the verb together, so another method on a known path is no route either; inferred)."""
+    if exc.status_code in (404, 405):
+        return VendorError(kinds.NO_ROUTE, f"No route matches [{request.method}] {request.url.path}", code="no_route")
     return VendorError(kinds.INVALID_INPUT, str(exc.detail))
 
 

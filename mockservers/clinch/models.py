@@ -283,9 +283,7 @@ class CandidateStore:
         if not isinstance(value, str):
             raise attribute_error("content", "Content must be a base64 string")
         limit = self.settings.max_file_bytes
-        packed = _BASE64_SPACE.sub(b"", value.encode("utf-8", "replace"))
-        if len(packed) // 4 * 3 > limit + 2:
-            raise attribute_error("content", f"Content is too large (maximum is {limit} bytes)", code="too_large")
+        packed = _BASE64_SPACE.sub(b"", value.encode("utf-8", "replace"))  # bounded by the body cap
         try:
             data = base64.b64decode(packed, validate=True)
         except (binascii.Error, ValueError):
@@ -332,13 +330,10 @@ class CandidateStore:
     def file_url(self, stored: CandidateFile) -> str:
         """A presigned GET of the file's exact bytes, valid ``download_ttl_seconds`` on the mock clock, that
         downloads it as an attachment under its own name (inferred: Active Storage's service URLs)."""
+        disposition, ttl = content_disposition(stored.filename), self.settings.download_ttl_seconds
+        overrides = {"response_content_disposition": disposition, "response_content_type": stored.content_type}
         return self.storage.presign_get(
-            bucket=FILES_BUCKET,
-            key=stored.key,
-            expires_in=self.settings.download_ttl_seconds,
-            region=self.settings.region,
-            response_content_disposition=content_disposition(stored.filename),
-            response_content_type=stored.content_type,
+            bucket=FILES_BUCKET, key=stored.key, expires_in=ttl, region=self.settings.region, **overrides
         )
 
     def files_of(self, candidates: Iterable[Candidate]) -> list[CandidateFile]:

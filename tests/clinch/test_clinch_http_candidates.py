@@ -455,3 +455,21 @@ def test_journaled_with_the_operation_and_every_signature_header_redacted(clinch
     assert (headers["authorization"], headers["x-hmac-authorization"], headers["x-authorization"]) == (
         "[redacted]",
     ) * 3
+
+
+def test_the_account_time_zone_is_configurable_and_checked() -> None:
+    from mockservers.clinch.settings import ClinchSettings
+    from mockservers.config import ConfigError
+
+    london = make_app(Settings().replace(clinch=ClinchSettings(time_zone="Europe/London")))
+    london.platform.clock.freeze()
+    london.platform.clock.set(1_720_000_000)
+    with in_process_client(london) as http:
+        created = Clinch(http, london).create()["attributes"]["created_at"]
+    assert (created["local"], created["local_epoch"], created["utc"]) == (
+        "2024-07-03T10:46:40+01:00",
+        1_720_003_600,
+        "2024-07-03T09:46:40Z",
+    )
+    with pytest.raises(ConfigError, match=r"clinch\.time_zone: 'Mars/Olympus' is not an IANA time zone"):
+        make_app(Settings().replace(clinch=ClinchSettings(time_zone="Mars/Olympus")))
