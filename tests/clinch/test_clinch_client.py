@@ -266,3 +266,15 @@ def test_the_auth_on_a_plain_httpx_client(app: Any) -> None:
             files, json={"data": {"type": "candidate_files", "attributes": {"filename": "a.pdf", "content": content}}}
         )
     assert (created.status_code, upload.status_code) == (201, 201)
+
+
+@pytest.mark.live
+def test_the_whole_flow_over_a_socket(live: Any) -> None:
+    """uvicorn hands the app the raw path as sent, so a client pointed at ``/clinch/v1`` signs what arrives."""
+    with httpx.Client(base_url=f"{live.url}/clinch/v1", timeout=10) as http:
+        clinch = ClinchClient(http, ACCESS_ID, SECRET, clock=live.platform.clock.now, with_method=True)
+        candidate = clinch.create_candidate("ada@example.com", tag_values=["live"])
+        stored = clinch.upload_file(candidate["id"], PDF, "cv.pdf")
+        assert clinch.download(clinch.files(candidate["id"])[0]) == PDF
+        assert [c["id"] for c in clinch.candidates(email="ada@example.com")] == [candidate["id"]]
+        assert stored["attributes"]["url"].startswith(f"{live.url}/s3/clinch-candidate-files/")

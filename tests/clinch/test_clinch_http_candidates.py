@@ -473,3 +473,10 @@ def test_the_account_time_zone_is_configurable_and_checked() -> None:
     )
     with pytest.raises(ConfigError, match=r"clinch\.time_zone: 'Mars/Olympus' is not an IANA time zone"):
         make_app(Settings().replace(clinch=ClinchSettings(time_zone="Mars/Olympus")))
+
+
+def test_accept_is_not_negotiated(clinch: Clinch) -> None:
+    """JSON:API 1.0 would answer 406 to an Accept whose JSON:API media types all have parameters; the mock
+    (like a Rails app that takes application/json) answers the document whatever Accept says."""
+    for accept in ("application/vnd.api+json; ext=bulk", "text/html", "*/*"):
+        assert clinch.ok("GET", "/candidates", headers={"Accept": accept})["meta"]["record_count"] == 0
