@@ -17,7 +17,7 @@ MODULES: tuple[str, ...] = (
     "mockservers.pageup",
     "mockservers.ashby",
     "mockservers.wttj",
-    "mockservers.clinch",  # planned
+    "mockservers.clinch",
     "mockservers.endorsed",  # planned
 )
 

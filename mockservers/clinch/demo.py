@@ -1,0 +1,22 @@
+"""Clinch's candidate-file workflow (create, upload a file, read it back through include=resumes) through
+``client.clinch``, every request signed as api_auth signs it."""
+
+from __future__ import annotations
+
+from client.clinch import ClinchClient
+from mockservers.clinch.settings import ClinchSettings
+from mockservers.core.demo import DemoRun
+
+RESUME = b"%PDF-1.4\n% a resume uploaded by atsmock demo\n" + bytes(range(256)) * 16
+
+
+def demo(run: DemoRun, settings: ClinchSettings) -> None:
+    clinch = ClinchClient(run.client("/v1"), settings.access_id, settings.secret)
+    with run.step("POST /candidates (signed)"):
+        candidate = clinch.create_candidate("ada.demo@example.com", first_name="Ada", last_name="Lovelace")
+    with run.step("POST /candidates/{id}/candidate_files"):
+        clinch.upload_file(candidate["id"], RESUME, filename="resume.pdf")
+    with run.step("GET /candidates/{id}?include=resumes"):
+        [stored] = clinch.files(candidate["id"])
+    with run.step("download the file's url") as step:
+        run.same_bytes(step, RESUME, clinch.download(stored))

@@ -1,0 +1,195 @@
+"""Reading Clinch requests: capped bodies, media types, JSON:API documents and the list's query.
+
+JSON:API 1.0 (jsonapi.org/format/1.0) over ``core.http``. Inferred where Clinch is silent (each in
+``docs/fidelity.md``): ``application/json`` is accepted beside ``application/vnd.api+json``, and
+media type parameters (``; charset=utf-8``) are ignored rather than refused with JSON:API's 415; a
+body that is not JSON is a 400, JSON that is not a resource document a 422 pointing at the part at
+fault; ``page`` and ``per_page`` are read as Ruby's ``to_i`` reads them; unknown filters are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import tzinfo
+from typing import Any
+
+from starlette.requests import Request
+
+from mockservers.clinch.dates import parse_date_time
+from mockservers.clinch.models import CandidateFilter
+from mockservers.core import errors as kinds
+from mockservers.core.errors import VendorError
+from mockservers.core.http import InvalidJSON, media_type, parse_json, read_body
+
+JSON_API = "application/vnd.api+json"
+ACCEPTED_MEDIA_TYPES = frozenset({JSON_API, "application/json"})
+BODY_LIMIT = 1024 * 1024
+"""Largest body of every endpoint but the file upload (inferred)."""
+
+INCLUDES = frozenset(
+    {
+        "events.call_to_action",
+        "events.form_submission.fields",
+        "social_profile",
+        "page_sessions",
+        "timeline_entries",
+        "timeline_entries.lifecycle",
+        "form_submissions",
+        "web_sessions.events.user_agent",
+        "web_sessions.events.call_to_action",
+        "web_sessions.events.form_submission.fields",
+        "web_sessions.events.city",
+        "messages.from",
+        "list_memberships",
+        "locations",
+        "static_lists",
+        "project_template_stages",
+        "cities",
+        "recent_location",
+        "resumes",
+        "newest_event",
+        "jobs",
+        "job_applications",
+        "notes",
+    }
+)
+"""Seed 003, ``components.parameters.candidateInclude``: the relationship paths ``include=`` takes."""
+
+
+def file_body_limit(max_file_bytes: int) -> int:
+    """The upload's body cap: room for the base64 of the largest file (4/3), its line breaks and JSON
+    escapes, and the document around it; a file within ``max_file_bytes`` always fits."""
+    return max_file_bytes * 2 + BODY_LIMIT
+
+
+def too_large(limit: int) -> VendorError:
+    return VendorError(kinds.TOO_LARGE, f"The request body is larger than {limit} bytes")
+
+
+async def body(request: Request, limit: int) -> bytes:
+    return await read_body(request, limit, lambda: too_large(limit))
+
+
+def check_media_type(content_type: str | None) -> None:
+    """POST and PATCH bodies must be ``application/vnd.api+json`` (seed 003) or ``application/json``:
+    another media type is a 415; none at all means no document was sent, a 422 at ``/data`` (inferred:
+    Rails reads no parameters from a body it has no type for, so ``data`` is missing)."""
+    if not content_type:
+        raise pointer_error("/data", f"data is missing: the request has no Content-Type, send {JSON_API}")
+    if media_type(content_type) not in ACCEPTED_MEDIA_TYPES:
+        raise VendorError(
+            kinds.UNSUPPORTED_MEDIA_TYPE,
+            f"Request bodies must be {JSON_API} (or application/json), not {content_type!r}",
+        )
+
+
+def pointer_error(pointer: str, message: str) -> VendorError:
+    return VendorError(kinds.UNPROCESSABLE, message, code="invalid_document", field=pointer)
+
+
+def resource_attributes(raw: bytes, types: Sequence[str], resource_id: str | None = None) -> dict[str, Any]:
+    """The ``attributes`` of a JSON:API document's one resource object, once its shape and ``type`` are right.
+
+    ``types`` are the accepted ``data.type`` values (the seed's singular example and the plural the
+    Ruby client sends); ``resource_id``, on PATCH, must equal ``data.id`` when the document has one.
+    """
+    try:
+        document = parse_json(raw)
+    except InvalidJSON as exc:
+        detail = f"The request body is not valid JSON: {exc.reason}"
+        raise VendorError(kinds.INVALID_INPUT, detail, code="bad_json") from None
+    if not isinstance(document, dict):
+        raise pointer_error("", "The request body must be a JSON:API document (an object with data)")
+    data = document.get("data")
+    if not isinstance(data, dict):
+        raise pointer_error("/data", "data must be a resource object")
+    kind = data.get("type")
+    if not isinstance(kind, str) or not kind:
+        raise pointer_error("/data/type", "type can't be blank")
+    if kind not in types:
+        raise pointer_error("/data/type", f"type {kind!r} is not one of {', '.join(types)}")
+    if resource_id is not None and "id" in data and data["id"] != resource_id:
+        raise pointer_error("/data/id", f"id {data['id']!r} does not match the id in the URL, {resource_id}")
+    attributes = data.get("attributes", {})
+    if not isinstance(attributes, dict):
+        raise pointer_error("/data/attributes", "attributes must be an object")
+    return attributes
+
+
+# -- the list's query ---------------------------------------------------------------------------------
+
+_LEADING_INTEGER = re.compile(r"\s*([+-]?\d+)")
+_FILTER = re.compile(r"filter\[([^\]]*)\]\[([^\]]*)\]")
+
+
+def ruby_to_i(value: str | None) -> int:
+    """Ruby's ``String#to_i``: the leading integer, 0 when there is none (``"2abc"`` → 2, ``"x"`` → 0)."""
+    match = _LEADING_INTEGER.match(value or "")
+    return int(match.group(1)) if match else 0
+
+
+def last(items: Sequence[tuple[str, str]], name: str) -> str | None:
+    """The last value of a repeated query parameter (Rack keeps the last)."""
+    values = [v for k, v in items if k == name]
+    return values[-1] if values else None
+
+
+def include(items: Sequence[tuple[str, str]]) -> frozenset[str]:
+    """``include=a,b`` (comma-separated, JSON:API); a path the seed does not list is a 400 naming it."""
+    raw = last(items, "include")
+    paths = frozenset(p.strip() for p in (raw or "").split(",") if p.strip())
+    unknown = sorted(paths - INCLUDES)
+    if unknown:
+        raise VendorError(
+            kinds.INVALID_INPUT,
+            f"{', '.join(unknown)} is not a relationship of candidates (see include in the API document)",
+            code="invalid_include",
+            field="include",
+        )
+    return paths
+
+
+def paging(items: Sequence[tuple[str, str]], default_size: int, max_size: int) -> tuple[int, int]:
+    """``page`` (from 1) and ``per_page``: below 1 is the first page / the default size, above the
+    maximum size is the maximum (inferred: Kaminari's ``page`` and ``per`` with ``max_per_page``)."""
+    page = max(1, ruby_to_i(last(items, "page")))
+    size = ruby_to_i(last(items, "per_page"))
+    return page, (default_size if size < 1 else min(size, max_size))
+
+
+def candidate_filter(items: Sequence[tuple[str, str]], zone: tzinfo) -> CandidateFilter:
+    """``filter[updated_at][lt|gte]`` and ``filter[email][eq]`` (seed 003); other filters are ignored."""
+    found: dict[tuple[str, str], str] = {}
+    for name, value in items:
+        match = _FILTER.fullmatch(name)
+        if match is not None:
+            found[(match.group(1), match.group(2))] = value
+    bounds: dict[str, float | None] = {}
+    for operator in ("lt", "gte"):
+        raw = found.get(("updated_at", operator))
+        if raw is None:
+            bounds[operator] = None
+            continue
+        epoch = parse_date_time(raw, zone)
+        if epoch is None:
+            raise VendorError(
+                kinds.INVALID_INPUT,
+                f"{raw!r} is not a date-time such as 2021-01-01T13:00:17",
+                code="invalid_filter_value",
+                field=f"filter[updated_at][{operator}]",
+            )
+        bounds[operator] = epoch
+    return CandidateFilter(bounds["lt"], bounds["gte"], found.get(("email", "eq")))
+
+
+def query_items(request: Request) -> list[tuple[str, str]]:
+    return list(request.query_params.multi_items())
+
+
+def headers_of(request: Request) -> Mapping[str, str]:
+    """The request's headers by lower-case name (the first of a repeated header, as Rack reads one)."""
+    found: dict[str, str] = {}
+    for key, value in request.scope["headers"]:
+        found.setdefault(key.decode("latin-1").lower(), value.decode("latin-1"))
+    return found
