@@ -38,6 +38,8 @@ from botocore.utils import percent_encode
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "s3"
+RECENT_URLS = 1024
+"""Presigned URLs remembered within one second (a document read again and again gets the same URL)."""
 _UNSIGNABLE = frozenset(SIGNED_HEADERS_BLACKLIST)
 _FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 """The content type botocore drops before presigning (it sets it itself on form bodies)."""
@@ -165,6 +167,8 @@ class Signer:
         self._credentials: dict[str, Credentials] = {}
         self._hosts: dict[tuple[str, str], str] = {}
         self._stamp: tuple[int, str] = (0, sigv4_timestamp(0))
+        self._this_second: tuple[int, dict[tuple[Any, ...], str]] = (0, {})
+        """The URLs presigned during the last second presigned in (the same request signs the same until it ends)."""
 
     def credentials(self, access_key: str, secret_key: str) -> Credentials:
         found = self._credentials.get(access_key)
@@ -204,6 +208,31 @@ class Signer:
         params: Mapping[str, str],
     ) -> str:
         """A SigV4 presigned URL signing ``headers`` (plus host) and ``params``, dated ``now``."""
+        second = math.floor(now)
+        recent = self._this_second
+        if recent[0] != second:
+            recent = self._this_second = (second, {})
+        request = (method, url, region, expires_in, tuple(headers.items()), tuple(params.items()))
+        try:
+            presigned = recent[1].get(request)
+        except TypeError:  # an unhashable parameter value: not remembered
+            return self._presign_url(method, url, now, region, expires_in, headers, params)
+        if presigned is None:
+            presigned = self._presign_url(method, url, now, region, expires_in, headers, params)
+            if len(recent[1]) < RECENT_URLS:
+                recent[1][request] = presigned
+        return presigned
+
+    def _presign_url(
+        self,
+        method: str,
+        url: str,
+        now: float,
+        region: str,
+        expires_in: int,
+        headers: Mapping[str, str],
+        params: Mapping[str, str],
+    ) -> str:
         parts = urlsplit(url)
         signed = self._headers_to_sign(parts, url, headers)
         if signed is None or parts.query or parts.fragment or not all(isinstance(v, str) for v in params.values()):

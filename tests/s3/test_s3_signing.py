@@ -125,6 +125,42 @@ def test_presign_url_at_successive_seconds_and_back() -> None:
         assert f"X-Amz-Date={sigv4_timestamp(now)}&" in ours
 
 
+def test_the_same_request_in_the_same_second_gets_the_same_url_and_a_new_one_after() -> None:
+    signer = Signer(ACCESS_KEY, SECRET_KEY)
+    request: dict[str, Any] = {
+        "method": "GET",
+        "url": "http://testserver/s3/b/k.pdf",
+        "region": REGION,
+        "expires_in": 60,
+        "headers": {},
+        "params": {"response-content-type": "application/pdf"},
+    }
+    first = signer.presign_url(now=FIXED_NOW, **request)
+    assert signer.presign_url(now=FIXED_NOW + 0.5, **request) == first
+    assert first == botocore_presigned(signer, now=FIXED_NOW + 0.5, **request)
+    other_key = {**request, "url": "http://testserver/s3/b/other.pdf"}
+    assert signer.presign_url(now=FIXED_NOW, **other_key) == botocore_presigned(signer, now=FIXED_NOW, **other_key)
+    later = signer.presign_url(now=FIXED_NOW + 1, **request)
+    assert later != first
+    assert later == botocore_presigned(signer, now=FIXED_NOW + 1, **request)
+    assert signer.presign_url(now=FIXED_NOW, **request) == first  # the clock moved back
+
+
+def test_a_list_parameter_is_presigned_as_botocore_repeats_it() -> None:
+    signer = Signer(ACCESS_KEY, SECRET_KEY)
+    request: dict[str, Any] = {
+        "method": "GET",
+        "url": "http://testserver/s3/b/k",
+        "now": FIXED_NOW,
+        "region": REGION,
+        "expires_in": 60,
+        "headers": {},
+        "params": {"a": ["1", "2"]},
+    }
+    assert signer.presign_url(**request) == botocore_presigned(signer, **request)
+    assert "?a=1&a=2&" in signer.presign_url(**request)
+
+
 def test_a_secret_of_the_same_access_key_signs_differently() -> None:
     request: dict[str, Any] = {
         "method": "GET",
