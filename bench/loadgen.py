@@ -139,3 +139,24 @@ async def run_workflows(
         for conn in conns:
             await conn.close()
     return result
+
+
+async def run_count(host: str, port: int, workflow: Workflow, *, connections: int, count: int) -> int:
+    """Run ``workflow`` exactly ``count`` times over ``connections`` keep-alive sockets; the count run."""
+    conns = [Connection(host, port) for _ in range(connections)]
+    for conn in conns:
+        await conn.open()
+    left = count
+
+    async def loop(conn: Connection) -> None:
+        nonlocal left
+        while left > 0:
+            left -= 1
+            await workflow(conn)
+
+    try:
+        await asyncio.gather(*(loop(conn) for conn in conns))
+    finally:
+        for conn in conns:
+            await conn.close()
+    return count
