@@ -23,9 +23,11 @@ token is fetched before each measurement (tokens live 300 s on the mock clock). 
 (VmRSS) is read before the first and after the last measurement. The targets (issue #16) are printed
 with the figures; this is a benchmark, not a test.
 
-Every row also shows how many cores other processes kept busy meanwhile (/proc/stat minus the
-server's and the bench's own CPU time): on a shared machine a disturbed row shows instead of passing
-for a slow server. ``--wait-for-idle N`` waits up to N seconds for a quiet second before each row.
+Every row also shows the "other" load: cores busy meanwhile that were not charged to the server or
+to the bench (/proc/stat minus both processes' CPU time): other processes on a shared machine, and
+kernel work charged to no process (ksoftirqd; a JVM's many connections show some). A disturbed row
+shows instead of passing for a slow server. ``--wait-for-idle N`` waits up to N seconds for a quiet
+second before each row.
 
 Usage: python bench/throughput.py [--seconds 5] [--connections 1,4] [--no-prism] [--no-wiremock]
        [--wiremock-warmup 15] [--wait-for-idle 0] [--cache ~/.cache/atsmock-bench] [--clinch-seed PATH]
@@ -261,7 +263,7 @@ def report(rows: list[Row], rss: dict[str, dict[str, float] | None]) -> None:
             f"{row.name:<62} {row.connections:>5} {row.per_second:>9,.0f} {row.p99_ms:>8.2f} "
             f"{cells[0]:>8} {cells[1]:>10} {row.other_cores:>6.2f}  {row.note}"
         )
-    print("(other: cores kept busy by other processes during the row; above ~0.2 the figure is disturbed)")
+    print("(other: busy cores charged to neither the server nor the bench during the row; see the docstring)")
     print()
     for system, figures in rss.items():
         if figures:
