@@ -123,3 +123,43 @@ def test_tokens_expired_for_over_a_day_are_pruned_past_ten_thousand(issuer: Toke
     assert reason(issuer, "pageup", old[0].token) == "invalid"
     assert reason(issuer, "pageup", recent.token) == "invalid"
     assert issuer.verify("pageup", fresh.token) == fresh
+
+
+@pytest.fixture
+def scans(issuer: TokenIssuer, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The cut-offs of every pass the issuer makes over its tokens to drop old ones."""
+    seen: list[float] = []
+    drop = issuer._drop_expired
+
+    def counted(cutoff: float) -> None:
+        seen.append(cutoff)
+        drop(cutoff)
+
+    monkeypatch.setattr(issuer, "_drop_expired", counted)
+    return seen
+
+
+def test_live_tokens_past_ten_thousand_are_kept_without_a_scan_per_issue(
+    issuer: TokenIssuer, clock: Clock, scans: list[float]
+) -> None:
+    live = [issuer.issue("pageup", "c", [], 300) for _ in range(12_000)]
+    assert scans == []  # none can go yet: none has been expired for a day
+    assert all(issuer.verify("pageup", t.token) == t for t in live)
+    clock.advance(300)
+    assert reason(issuer, "pageup", live[0].token) == "expired"
+    clock.advance(86_400)
+    last = issuer.issue("pageup", "c", [], 300)
+    assert scans == [clock.now() - 86_400]
+    assert reason(issuer, "pageup", live[-1].token) == "invalid"
+    assert issuer.verify("pageup", last.token) == last
+
+
+def test_a_trickle_of_old_tokens_is_dropped_once_per_doubling(
+    issuer: TokenIssuer, clock: Clock, scans: list[float]
+) -> None:
+    long_lived = [issuer.issue("pageup", "c", [], 10**8) for _ in range(10_001)]
+    for _ in range(1_000):  # each issue finds the previous token a day past its expiry
+        clock.advance(86_401)
+        issuer.issue("pageup", "c", [], 0)
+    assert len(scans) == 1
+    assert issuer.verify("pageup", long_lived[0].token) == long_lived[0]
