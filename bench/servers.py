@@ -184,7 +184,19 @@ def start_bare() -> Server:
 
 def start_atsmock() -> Server:
     port = free_port()
-    command = [sys.executable, "-m", "mockservers.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    # No request log: WireMock and Prism are measured without theirs too (atsmock logs one line per request).
+    command = [
+        sys.executable,
+        "-m",
+        "mockservers.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-format",
+        "off",
+    ]
     server = start("atsmock", command, port, "/__admin/health")
     # "Faults on": every request draws from the plan (probability 0: none fires).
     http_json(server.base, "POST", "/__admin/faults", {"scenario": "connection_reset", "times": 0, "probability": 0.0})
