@@ -10,7 +10,6 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,7 +30,7 @@ from mockservers.ashby.models import (
 )
 from mockservers.ashby.postings import JobBoard, submissions_from
 from mockservers.ashby.settings import AshbySettings
-from mockservers.core.http import OpenApiEndpoint, servers, vendor_app
+from mockservers.core.http import OpenApiEndpoint, VendorApp, servers, vendor_app
 from mockservers.core.operations import OperationTable
 from mockservers.core.platform import Platform
 from mockservers.core.vendor import VendorMount
@@ -303,7 +302,7 @@ def create_vendor(platform: Platform, settings: AshbySettings) -> VendorMount:
 
     routes = [*ROUTES, Route("/openapi.json", OpenApiEndpoint("ashby", adjust), methods=["GET"], name="openapi")]
 
-    def app_for(vendor: AshbyVendor) -> Starlette:
+    def app_for(vendor: AshbyVendor) -> VendorApp:
         return vendor_app(routes, render, vendor, route_errors, server_error)
 
     def reset() -> None:

@@ -10,14 +10,13 @@ import dataclasses
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
-from mockservers.core.http import OpenApiEndpoint, media_type, read_body, servers, vendor_app
+from mockservers.core.http import OpenApiEndpoint, VendorApp, media_type, read_body, servers, vendor_app
 from mockservers.core.operations import OperationTable
 from mockservers.core.platform import Platform
 from mockservers.core.vendor import VendorMount
@@ -149,7 +148,7 @@ def create_vendor(platform: Platform, settings: PageUpSettings) -> VendorMount:
     contract = OpenApiEndpoint("pageup", servers(platform.vendor_url("pageup")))
     routes = [*ROUTES, Route("/openapi.json", contract, methods=["GET"], name="openapi")]
 
-    def app_for(vendor: PageUpVendor) -> Starlette:
+    def app_for(vendor: PageUpVendor) -> VendorApp:
         return vendor_app(routes, render, vendor, route_errors, server_error)
 
     issuing_expired = app_for(dataclasses.replace(state, expired_tokens=True))

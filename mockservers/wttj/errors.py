@@ -14,7 +14,6 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from mockservers.core import errors as kinds
@@ -86,19 +85,11 @@ def unavailable() -> VendorError:
 def route_errors(request: Request, exc: HTTPException) -> VendorError:
     """Starlette's own 404 and 405 as Grape words them (``404 Not Found``, ``405 Not Allowed``).
 
-    ``Allow`` lists every method of the path (one route per operation here, where Grape has one
-    resource answering several methods, so Starlette's own header would name only the first route's).
+    ``Allow`` lists every method of the path (``core.http.VendorApp`` gathers them from every route of
+    the path, as Grape's one resource answers several methods).
     """
     if exc.status_code == 405:
-        path, root = request.scope.get("path", ""), request.scope.get("root_path", "")
-        path = path[len(root) :] if root and path.startswith(root) else path
-        methods = {
-            method
-            for route in request.app.router.routes
-            if isinstance(route, Route) and route.path_regex.match(path)
-            for method in route.methods or ()
-        }
-        return error(kinds.METHOD_NOT_ALLOWED, "405 Not Allowed", headers={"Allow": ", ".join(sorted(methods))})
+        return error(kinds.METHOD_NOT_ALLOWED, "405 Not Allowed", headers=dict(exc.headers or {}))
     if exc.status_code == 404:
         return error(kinds.NO_ROUTE, "404 Not Found")
     return invalid(str(exc.detail))

@@ -14,12 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mockservers.core.http import OpenApiEndpoint, servers, vendor_app
+from mockservers.core.http import OpenApiEndpoint, VendorApp, servers, vendor_app
 from mockservers.core.operations import OperationTable
 from mockservers.core.platform import Platform
 from mockservers.core.vendor import VendorMount
@@ -208,7 +207,7 @@ def create_vendor(platform: Platform, settings: WttjSettings) -> VendorMount:
     contract = OpenApiEndpoint("wttj", servers(base))
     routes = [*ROUTES, Route("/openapi.json", contract, methods=["GET"], name="openapi")]
 
-    def app_for(vendor: WttjVendor) -> Starlette:
+    def app_for(vendor: WttjVendor) -> VendorApp:
         return vendor_app(routes, render, vendor, route_errors, server_error)
 
     def reset() -> None:
