@@ -100,8 +100,11 @@ class Dispatcher:
         if size > MAX_URL_BYTES:
             await _send_json(send, 414, _LIMIT_ERRORS[414])
             return
+        streamed = False
         for name, value in scope["headers"]:
             size += len(name) + len(value)
+            if name == b"transfer-encoding":
+                streamed = True
         if size > MAX_HEADER_BYTES:
             await _send_json(send, 431, _LIMIT_ERRORS[431])
             return
@@ -122,11 +125,20 @@ class Dispatcher:
         else:
             await _not_found(self, route_path, send)
             return
-        await self._handle(target, {**scope, "root_path": child_root}, sub_path, receive, send, size)
+        await self._handle(target, {**scope, "root_path": child_root}, sub_path, receive, send, size, streamed)
 
     async def _handle(
-        self, target: Target, scope: Scope, sub_path: str, receive: Receive, send: Send, size: int
+        self,
+        target: Target,
+        scope: Scope,
+        sub_path: str,
+        receive: Receive,
+        send: Send,
+        size: int,
+        streamed: bool,
     ) -> None:
+        """``streamed``: the body comes chunked, so its size is counted as it arrives (otherwise the journal
+        reports the declared Content-Length, and ``receive`` is handed on unwrapped)."""
         platform = self.platform
         method: str = scope["method"]
         request_id = self.request_ids()
@@ -159,12 +171,13 @@ class Dispatcher:
                 entry.body_size += len(message.get("body", b""))
             return message
 
+        body_receive = counted_receive if streamed else receive
         fault = platform.faults.match(target.name, entry.operation)
         try:
             if fault is not None:
-                await self._fire(fault, entry, target, scope, counted_receive, journaled_send, send)
+                await self._fire(fault, entry, target, scope, body_receive, journaled_send, send)
             else:
-                await target.app(scope, counted_receive, journaled_send)
+                await target.app(scope, body_receive, journaled_send)
         except ConnectionDropped:
             raise
         except Exception:
