@@ -1,12 +1,14 @@
 """Bearer tokens for every vendor that issues them: real JWTs, checked against the mock clock.
 
 A token is valid only if this issuer made it and has not forgotten it (reset), so verification
-is a dictionary look-up; PyJWT is imported on first issue only.
+is a dictionary look-up; PyJWT is imported on first issue only. Tokens are kept only while they
+are live (at most ``MAX_LIVE_TOKENS``): an expired one is dropped as new ones are issued, and
+recognised afterwards by its signature, so it is still refused as ``expired``, not ``invalid``.
 """
 
 from __future__ import annotations
 
-import math
+import heapq
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
@@ -36,10 +38,8 @@ class TokenError(Exception):
         self.message = message
 
 
-PRUNE_FROM = 10_000
-"""Tokens kept before the issuer starts dropping those expired for over a day."""
-RETAIN_EXPIRED_SECONDS = 86_400
-"""How long an expired token is still known (and refused as ``expired`` rather than ``invalid``)."""
+MAX_LIVE_TOKENS = 100_000
+"""Live tokens kept at once; past it the soonest to expire are forgotten (then refused as ``invalid``)."""
 
 
 class TokenIssuer:
@@ -47,9 +47,8 @@ class TokenIssuer:
         self.clock = clock
         self._key = secrets.token_bytes(32)
         self._issued: dict[str, IssuedToken] = {}
-        self._prune_above = PRUNE_FROM
-        self._first_drop = math.inf
-        """The earliest mock instant at which a kept token has been expired for a day."""
+        self._expiries: list[tuple[int, str]] = []
+        """A heap of (expiry, token): the next token to drop is always on top (O(log n) per issue)."""
 
     def issue(
         self,
@@ -79,9 +78,11 @@ class TokenIssuer:
             claims.update(extra_claims)
         token = jwt.encode(claims, self._key, algorithm="HS256")
         issued = IssuedToken(token, vendor, client_id, tuple(scopes), now, now + ttl_seconds, claims)
+        self._drop_expired(now)
         self._issued[token] = issued
-        self._first_drop = min(self._first_drop, issued.expires_at + RETAIN_EXPIRED_SECONDS)
-        self._prune(now)
+        heapq.heappush(self._expiries, (issued.expires_at, token))
+        while len(self._issued) > MAX_LIVE_TOKENS:
+            self._issued.pop(heapq.heappop(self._expiries)[1], None)
         return issued
 
     def verify(self, vendor: str, token: str | None) -> IssuedToken:
@@ -92,29 +93,47 @@ class TokenIssuer:
         if issued is None or issued.vendor != vendor:
             if token.count(".") != 2:
                 raise TokenError("malformed", "the access token is not a JWT")
+            if issued is None and self._expired_of(vendor, token):
+                raise TokenError("expired", "the access token has expired")
             raise TokenError("invalid", "the access token signature is invalid or unknown")
         if issued.expires_at <= self.clock.now():
             raise TokenError("expired", "the access token has expired")
         return issued
 
+    def _expired_of(self, vendor: str, token: str) -> bool:
+        """Whether ``token`` is one this issuer signed for ``vendor`` that has expired (and so was dropped)."""
+        import jwt
+
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=["HS256"],
+                options={"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False},
+            )
+        except jwt.PyJWTError:
+            return False
+        expires_at = claims.get("exp")
+        issuer = claims.get("iss")
+        if issuer is not None and issuer != f"atsmock/{vendor}":
+            return False
+        return isinstance(expires_at, int | float) and expires_at <= self.clock.now()
+
     def forget(self, vendor: str | None = None) -> None:
-        """Revoke every token (of one vendor); used by reset."""
+        """Revoke every token (of one vendor); used by reset. A full reset also changes the signing key."""
         if vendor is None:
             self._issued.clear()
+            self._expiries.clear()
             self._key = secrets.token_bytes(32)
-            self._prune_above, self._first_drop = PRUNE_FROM, math.inf
         else:
             self._issued = {t: i for t, i in self._issued.items() if i.vendor != vendor}
+            self._expiries = [(e, t) for e, t in self._expiries if t in self._issued]
+            heapq.heapify(self._expiries)
 
-    def _prune(self, now: int) -> None:
-        # Bound memory under token-per-request clients: drop tokens expired for over a day. Scan only
-        # when one can go, and then not again until the kept tokens have doubled: past 10,000 live
-        # tokens a scan per issue made every issue cost ~1 ms.
-        if len(self._issued) > self._prune_above and now >= self._first_drop:
-            self._drop_expired(now - RETAIN_EXPIRED_SECONDS)
+    def _drop_expired(self, now: float) -> None:
+        expiries = self._expiries
+        while expiries and expiries[0][0] <= now:
+            self._issued.pop(heapq.heappop(expiries)[1], None)
 
-    def _drop_expired(self, cutoff: float) -> None:
-        kept = {t: i for t, i in self._issued.items() if i.expires_at > cutoff}
-        self._issued = kept
-        self._first_drop = min((i.expires_at for i in kept.values()), default=math.inf) + RETAIN_EXPIRED_SECONDS
-        self._prune_above = max(PRUNE_FROM, 2 * len(kept))
+    def __len__(self) -> int:
+        return len(self._issued)

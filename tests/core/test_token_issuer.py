@@ -5,6 +5,7 @@ from __future__ import annotations
 import jwt
 import pytest
 
+from mockservers.core import tokens as tokens_module
 from mockservers.core.clock import Clock
 from mockservers.core.tokens import TokenError, TokenIssuer
 
@@ -113,53 +114,33 @@ def test_forget_all_revokes_every_vendor(issuer: TokenIssuer) -> None:
     assert issuer.verify("pageup", after.token) == after
 
 
-def test_tokens_expired_for_over_a_day_are_pruned_past_ten_thousand(issuer: TokenIssuer, clock: Clock) -> None:
-    old = [issuer.issue("pageup", "c", [], 1) for _ in range(10_000)]
-    recent = issuer.issue("pageup", "c", [], 1)
-    clock.advance(1)
-    assert reason(issuer, "pageup", old[0].token) == "expired"  # expired, but remembered
-    clock.advance(86_401)
-    fresh = issuer.issue("pageup", "c", [], 300)  # the 10,002nd token triggers the prune
-    assert reason(issuer, "pageup", old[0].token) == "invalid"
-    assert reason(issuer, "pageup", recent.token) == "invalid"
-    assert issuer.verify("pageup", fresh.token) == fresh
-
-
-@pytest.fixture
-def scans(issuer: TokenIssuer, monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The cut-offs of every pass the issuer makes over its tokens to drop old ones."""
-    seen: list[float] = []
-    drop = issuer._drop_expired
-
-    def counted(cutoff: float) -> None:
-        seen.append(cutoff)
-        drop(cutoff)
-
-    monkeypatch.setattr(issuer, "_drop_expired", counted)
-    return seen
-
-
-def test_live_tokens_past_ten_thousand_are_kept_without_a_scan_per_issue(
-    issuer: TokenIssuer, clock: Clock, scans: list[float]
+def test_expired_tokens_are_dropped_as_new_ones_come_but_still_refused_as_expired(
+    issuer: TokenIssuer, clock: Clock
 ) -> None:
-    live = [issuer.issue("pageup", "c", [], 300) for _ in range(12_000)]
-    assert scans == []  # none can go yet: none has been expired for a day
-    assert all(issuer.verify("pageup", t.token) == t for t in live)
-    clock.advance(300)
-    assert reason(issuer, "pageup", live[0].token) == "expired"
-    clock.advance(86_400)
-    last = issuer.issue("pageup", "c", [], 300)
-    assert scans == [clock.now() - 86_400]
-    assert reason(issuer, "pageup", live[-1].token) == "invalid"
-    assert issuer.verify("pageup", last.token) == last
+    """A token-per-request client keeps only the live tokens; an old one is still "expired", by its signature."""
+    first = issuer.issue("pageup", "c", [], 1)
+    for _ in range(1_000):
+        clock.advance(2)
+        issuer.issue("pageup", "c", [], 1)
+    assert len(issuer) == 1
+    assert reason(issuer, "pageup", first.token) == "expired"
+    assert reason(issuer, "ashby", first.token) == "invalid"  # ours, but another vendor's
+    issuer.forget()  # a full reset changes the key: what it signed before is no longer ours
+    assert reason(issuer, "pageup", first.token) == "invalid"
 
 
-def test_a_trickle_of_old_tokens_is_dropped_once_per_doubling(
-    issuer: TokenIssuer, clock: Clock, scans: list[float]
+def test_a_dropped_token_not_yet_expired_is_invalid_not_expired(issuer: TokenIssuer, clock: Clock) -> None:
+    kept = issuer.issue("pageup", "c", [], 300)
+    issuer.forget("pageup")
+    assert reason(issuer, "pageup", kept.token) == "invalid"
+
+
+def test_live_tokens_are_bounded_and_the_soonest_to_expire_go_first(
+    issuer: TokenIssuer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    long_lived = [issuer.issue("pageup", "c", [], 10**8) for _ in range(10_001)]
-    for _ in range(1_000):  # each issue finds the previous token a day past its expiry
-        clock.advance(86_401)
-        issuer.issue("pageup", "c", [], 0)
-    assert len(scans) == 1
-    assert issuer.verify("pageup", long_lived[0].token) == long_lived[0]
+    monkeypatch.setattr(tokens_module, "MAX_LIVE_TOKENS", 3)
+    short = issuer.issue("pageup", "c", [], 10)
+    long = [issuer.issue("pageup", "c", [], 1000 + i) for i in range(3)]
+    assert len(issuer) == 3
+    assert reason(issuer, "pageup", short.token) == "invalid"
+    assert [issuer.verify("pageup", t.token) for t in long] == long
