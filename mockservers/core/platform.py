@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from mockservers.config import Settings
@@ -25,7 +25,12 @@ class Platform:
         them treats as a secret."""
         from mockservers.s3 import S3Service
 
+        vendors = tuple(vendors)
         self.settings = settings
+        self.known: dict[str, Vendor] = {v.name: v for v in vendors}
+        """Every vendor the app knows, served or planned, by name (the admin API shows their titles)."""
+        self.on_shutdown: list[Callable[[], None]] = []
+        """Run by ``shutdown``: what must end before the server waits for open responses (admin event streams)."""
         self.clock = Clock()
         secret_headers = frozenset().union(*(v.secret_headers for v in vendors))
         self.journal = Journal(settings.server.journal_size, secret_headers)
@@ -69,6 +74,12 @@ class Platform:
             self.tokens.forget(vendor)
         self.journal.clear(vendor)
         self.faults.clear(vendor)
+
+    def shutdown(self) -> None:
+        """The server starts to stop: end what would otherwise hold it up (uvicorn tells a response that is still
+        streaming nothing, and waits for it until its graceful-shutdown timeout)."""
+        for stop in self.on_shutdown:
+            stop()
 
     async def ready(self) -> dict[str, bool]:
         """Whether each mounted vendor and S3 can answer (the health check)."""
