@@ -47,6 +47,11 @@ function fillSelect(select, options, keep = true) {
   if (keep && [...select.options].some((o) => o.value === previous)) select.value = previous;
 }
 
+// A table's header row: each column is [label, class]; a label may be a node.
+function tableHead(...columns) {
+  return el("thead", {}, el("tr", {}, ...columns.map(([label, cls]) => el("th", { scope: "col", class: cls }, label))));
+}
+
 function formatBytes(size) {
   if (size < 1024) return `${size} B`;
   if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KiB`;
@@ -260,7 +265,7 @@ function showDetails(id, focus = true) {
     el("h4", { text: "Headers (secrets redacted)" }),
     el("table", { class: "headers" }, el("tbody", {}, ...headers)),
   ]);
-  if (focus) pane.focus();
+  if (focus) pane.focus({ preventScroll: true });
 }
 
 function filterQuery() {
@@ -468,17 +473,11 @@ function renderScenarioGroups() {
       el(
         "table",
         {},
-        el(
-          "thead",
-          {},
-          el(
-            "tr",
-            {},
-            el("th", { scope: "col", text: "Scenario" }),
-            el("th", { scope: "col", class: "num", text: "Status" }),
-            el("th", { scope: "col", text: "What the client sees" }),
-            el("th", { scope: "col" }, el("span", { class: "visually-hidden", text: "Actions" })),
-          ),
+        tableHead(
+          ["Scenario"],
+          ["Status", "num"],
+          ["What the client sees"],
+          [el("span", { class: "visually-hidden", text: "Actions" })],
         ),
         el("tbody", {}, ...rows),
       ),
@@ -677,17 +676,7 @@ function vendorCard(vendor) {
           "table",
           { class: "files" },
           el("caption", { text: `Stored files (${vendor.filesTotal}${more})` }),
-          el(
-            "thead",
-            {},
-            el(
-              "tr",
-              {},
-              el("th", { scope: "col", text: "File (download)" }),
-              el("th", { scope: "col", class: "num", text: "Size" }),
-              el("th", { scope: "col", text: "Type" }),
-            ),
-          ),
+          tableHead(["File (download)"], ["Size", "num"], ["Type"]),
           el("tbody", {}, ...files),
         )
       : el("p", { class: "empty", text: "No stored files." }),
