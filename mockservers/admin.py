@@ -1,4 +1,5 @@
-"""The admin API under ``/__admin``: clock, reset, health, journal, faults and scenarios.
+"""The admin API under ``/__admin``: clock, reset, health, journal (and its live stream), faults, scenarios,
+what each vendor holds, and the dashboard page (``/__admin/ui``, in ``mockservers/ui/``).
 
 Nouns and shapes follow WireMock where they fit (``/__admin/requests`` answers
 ``{"requests": [...], "meta": {"total": N}}``). Note: ``/__admin/scenarios`` lists *fault*
@@ -16,15 +17,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockservers import ui, vendor_state
 from mockservers.core.clock import format_iso
 from mockservers.core.errors import AdminError
 from mockservers.core.faults import shown
 from mockservers.core.http import InvalidJSON, OpenApiEndpoint, parse_json, read_body
 from mockservers.core.platform import Platform
+from mockservers.request_stream import RequestFeed, RequestFilter
 
 
 def create_admin_app(platform: Platform) -> ASGIApp:
     """The admin Starlette app; wrapped in a bearer-token check when an admin token is set."""
+    feed = RequestFeed(platform.journal)
+    platform.on_shutdown.append(feed.shutdown)
 
     def error(exc: AdminError) -> JSONResponse:
         return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status)
@@ -45,6 +50,16 @@ def create_admin_app(platform: Platform) -> ASGIApp:
         ok = all(ready.values())
         payload = {"status": "ok" if ok else "unavailable", "components": ready, "now": platform.clock.isoformat()}
         return JSONResponse(payload, status_code=200 if ok else 503)
+
+    def request_filter(request: Request) -> RequestFilter:
+        """The journal filters of ``GET /requests`` and its stream: a known ``vendor``, an ``operation`` (a
+        vendor's own name for it finds its operationId), ``status``."""
+        q = request.query_params
+        vendor = known_vendor(q.get("vendor") or None)
+        operation = q.get("operation") or None
+        if operation is not None:
+            operation = platform.faults.operation(vendor, operation) or operation
+        return RequestFilter(vendor, operation, _int_param(q.get("status"), "status"))
 
     def known_vendor(vendor: str | None) -> str | None:
         """``vendor`` if it names a mounted vendor or ``s3``; None if absent; else the admin API's 400."""
@@ -86,17 +101,15 @@ def create_admin_app(platform: Platform) -> ASGIApp:
         return JSONResponse(platform.clock.state())
 
     async def list_requests(request: Request) -> JSONResponse:
-        q = request.query_params
-        status = _int_param(q.get("status"), "status")
-        limit = _int_param(q.get("limit"), "limit")
+        wanted = request_filter(request)
+        limit = _int_param(request.query_params.get("limit"), "limit")
         if limit is not None and limit < 0:
             raise AdminError(400, "invalid_request", "limit must be an integer >= 0")
-        vendor = known_vendor(q.get("vendor") or None)
-        operation = q.get("operation") or None
-        if operation is not None:  # a vendor's own name for an operation finds its operationId
-            operation = platform.faults.operation(vendor, operation) or operation
-        entries, total = platform.journal.find(vendor, operation, status, limit)
+        entries, total = platform.journal.find(wanted.vendor, wanted.operation, wanted.status, limit)
         return JSONResponse({"requests": [platform.journal.render(e) for e in entries], "meta": {"total": total}})
+
+    async def stream_requests(request: Request) -> Response:
+        return feed.stream(request_filter(request))
 
     async def get_request(request: Request) -> JSONResponse:
         entry = platform.journal.get(request.path_params["id"])
@@ -127,6 +140,17 @@ def create_admin_app(platform: Platform) -> ASGIApp:
     async def list_scenarios(request: Request) -> JSONResponse:
         return JSONResponse({"scenarios": [s.as_json() for s in platform.faults.scenarios]})
 
+    async def list_vendors(request: Request) -> JSONResponse:
+        return JSONResponse(vendor_state.vendors_json(platform, request.scope.get("root_path", "")))
+
+    async def download_vendor_file(request: Request) -> Response:
+        q = request.query_params
+        bucket, key = q.get("bucket"), q.get("key")
+        if not bucket or not key:
+            raise AdminError(400, "invalid_request", "bucket and key are required")
+        held = vendor_state.held_file(platform, request.path_params["vendor"], bucket, key)
+        return await vendor_state.download(platform, held)
+
     async def not_found(request: Request, exc: Exception) -> JSONResponse:
         return error(AdminError(404, "not_found", f"no admin endpoint {request.method} {request.url.path}"))
 
@@ -147,12 +171,17 @@ def create_admin_app(platform: Platform) -> ASGIApp:
         Route("/clock/reset", reset_clock, methods=["POST"]),
         Route("/requests", list_requests, methods=["GET"]),
         Route("/requests", clear_requests, methods=["DELETE"]),
+        Route("/requests/stream", stream_requests, methods=["GET"]),
         Route("/requests/{id}", get_request, methods=["GET"]),
         Route("/faults", add_fault, methods=["POST"]),
         Route("/faults", list_faults, methods=["GET"]),
         Route("/faults", clear_faults, methods=["DELETE"]),
         Route("/faults/{id}", delete_fault, methods=["DELETE"]),
         Route("/scenarios", list_scenarios, methods=["GET"]),
+        Route("/vendors", list_vendors, methods=["GET"]),
+        Route("/vendors/{vendor}/files/download", download_vendor_file, methods=["GET"]),
+        Route("/ui", ui.ui_page, methods=["GET"]),
+        Route("/ui/{asset}", ui.ui_asset, methods=["GET"]),
         Route("/openapi.json", OpenApiEndpoint("admin"), methods=["GET"], name="openapi"),
     ]
     app = Starlette(
@@ -180,11 +209,18 @@ def _int_param(raw: str | None, name: str) -> int | None:
         raise AdminError(400, "invalid_request", f"{name} must be an integer") from None
 
 
+OPEN_PATHS = frozenset({"/health", *ui.OPEN_PATHS})
+"""Admin paths answered without the token, exactly (``/requests/health`` or ``/ui/x`` still need it)."""
+
+
 class AdminTokenGate:
-    """Requires ``Authorization: Bearer <admin token>`` on every admin request but the health check.
+    """Requires ``Authorization: Bearer <admin token>`` on every admin request but the health check and the
+    dashboard's page and files.
 
     Health stays open so container health checks and load balancers need no secret; it reveals
-    nothing and changes nothing.
+    nothing and changes nothing. The dashboard's files are the same static bytes for everyone (a
+    browser cannot send a bearer token when it opens a page); the page then asks for the token,
+    and every call it makes carries it.
     """
 
     def __init__(self, app: ASGIApp, token: str) -> None:
@@ -192,8 +228,9 @@ class AdminTokenGate:
         self.expected = f"Bearer {token}".encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # Exactly /health under the admin root: "/requests/health" or "/faults/health" still need the token.
-        if scope["type"] == "http" and scope["path"] != f"{scope.get('root_path', '')}/health":
+        path: str = scope.get("path", "")
+        root = scope.get("root_path", "")
+        if scope["type"] == "http" and not (path.startswith(root) and path[len(root) :] in OPEN_PATHS):
             given = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
             if not hmac.compare_digest(given, self.expected):
                 response = JSONResponse(

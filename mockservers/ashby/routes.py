@@ -33,7 +33,8 @@ from mockservers.ashby.settings import AshbySettings
 from mockservers.core.http import OpenApiEndpoint, VendorApp, servers, vendor_app
 from mockservers.core.operations import OperationTable
 from mockservers.core.platform import Platform
-from mockservers.core.vendor import VendorMount
+from mockservers.core.vendor import HeldFile, Inventory, VendorMount, staged_file
+from mockservers.s3.storage import Storage
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,22 @@ ROUTES = [
 ]
 
 
+def inventory(store: AshbyStore, board: JobBoard, objects: Storage) -> Inventory:
+    """What the dashboard shows: candidates, upload handles, files and applications, and every stored file
+    (an upload handle's object once POSTed, before it is attached)."""
+    files = [HeldFile(f.name, f.size, f.content_type, FILES_BUCKET, f.key) for f in store.files.values()]
+    for h in store.uploads.values():
+        if staged := staged_file(objects, h.filename, h.content_type, UPLOAD_BUCKET, h.key):
+            files.append(staged)
+    counts = {
+        "candidates": len(store.candidates),
+        "upload handles": len(store.uploads),
+        "files": len(store.files),
+        "applications": len(board.submissions),
+    }
+    return Inventory(counts, files)
+
+
 def create_vendor(platform: Platform, settings: AshbySettings) -> VendorMount:
     s3 = platform.s3
     s3.ensure_bucket(UPLOAD_BUCKET, settings.region, max_object_size=settings.max_content_length)
@@ -316,4 +333,5 @@ def create_vendor(platform: Platform, settings: AshbySettings) -> VendorMount:
         OperationTable.from_routes(ROUTES, aliases=lambda route: route.path.lstrip("/")),
         scenarios(app_for(dataclasses.replace(state, expired_uploads=True))),
         reset=reset,
+        inventory=lambda: inventory(store, board, s3),
     )

@@ -7,7 +7,7 @@ reads them, so the request path only appends.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
@@ -152,6 +152,7 @@ class Journal:
         self.size = max(1, size)
         self.secret_headers = frozenset(h.lower() for h in secret_headers)
         self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._listeners: tuple[Callable[[Entry], None], ...] = ()
 
     def render(self, entry: Entry) -> dict[str, Any]:
         """An entry as the admin API shows it, with every secret header redacted."""
@@ -162,6 +163,21 @@ class Journal:
         entries[entry.id] = entry
         if len(entries) > self.size:
             entries.popitem(last=False)
+        if self._listeners:  # the whole cost on the request path while nobody listens
+            for listener in self._listeners:
+                listener(entry)
+
+    def subscribe(self, listener: Callable[[Entry], None]) -> Callable[[], None]:
+        """Call ``listener`` with each entry ``record`` takes from now on; returns the function that stops it.
+
+        It runs on the request path, as the request starts (the entry has no status yet): keep it cheap.
+        """
+        self._listeners = (*self._listeners, listener)
+
+        def unsubscribe() -> None:
+            self._listeners = tuple(known for known in self._listeners if known is not listener)
+
+        return unsubscribe
 
     def get(self, entry_id: str) -> Entry | None:
         return self._entries.get(entry_id)

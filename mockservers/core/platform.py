@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from mockservers.config import Settings
@@ -25,10 +25,14 @@ class Platform:
         them treats as a secret."""
         from mockservers.s3 import S3Service
 
+        vendors = tuple(vendors)
         self.settings = settings
-        self.known_vendors = tuple(vendors)
+        self.known: dict[str, Vendor] = {v.name: v for v in vendors}
+        """Every vendor the app knows, served or planned, by name (the admin API shows their titles)."""
+        self.on_shutdown: list[Callable[[], None]] = []
+        """Run by ``shutdown``: what must end before the server waits for open responses (admin event streams)."""
         self.clock = Clock()
-        secret_headers = frozenset().union(*(v.secret_headers for v in self.known_vendors))
+        secret_headers = frozenset().union(*(v.secret_headers for v in self.known.values()))
         self.journal = Journal(settings.server.journal_size, secret_headers)
         self.faults = FaultPlan()
         self.tokens = TokenIssuer(self.clock)
@@ -70,6 +74,12 @@ class Platform:
             self.tokens.forget(vendor)
         self.journal.clear(vendor)
         self.faults.clear(vendor)
+
+    def shutdown(self) -> None:
+        """The server starts to stop: end what would otherwise hold it up (uvicorn tells a response that is still
+        streaming nothing, and waits for it until its graceful-shutdown timeout)."""
+        for stop in self.on_shutdown:
+            stop()
 
     async def ready(self) -> dict[str, bool]:
         """Whether each mounted vendor and S3 can answer (the health check)."""

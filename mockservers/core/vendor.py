@@ -8,8 +8,8 @@ folder (config, the CLI, the app, the journal's redaction, the admin API) reads 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mockservers.core.operations import OperationTable
     from mockservers.core.platform import Platform
     from mockservers.core.scenarios import Scenario
+    from mockservers.s3.storage import Storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,35 @@ class Vendor:
         return self.create is None
 
 
+@dataclass(frozen=True, slots=True)
+class HeldFile:
+    """One stored object a vendor holds now: what the admin API lists and lets QA download (from ``bucket``/``key``
+    in the platform's S3)."""
+
+    name: str
+    size: int
+    content_type: str
+    bucket: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    """What a vendor holds now, for the admin API and the dashboard: counts by noun in the vendor's own words
+    (``{"documents": 3, "temp uploads": 1}``) and the stored files. Only listed files can be downloaded."""
+
+    counts: Mapping[str, int] = field(default_factory=dict)
+    files: Sequence[HeldFile] = ()
+
+
+def staged_file(objects: Storage, name: str, content_type: str, bucket: str, key: str) -> HeldFile | None:
+    """An upload a vendor handed out a URL for, as a ``HeldFile`` once its object is stored (None before)."""
+    info = objects.head_object(bucket, key)
+    if info is None:
+        return None
+    return HeldFile(name, info.size, info.content_type or content_type, bucket, key)
+
+
 def _always() -> bool:
     return True
 
@@ -80,9 +110,14 @@ def _nothing() -> None:
     return None
 
 
+def _empty() -> Inventory:
+    return Inventory()
+
+
 @dataclass(frozen=True)
 class VendorMount:
-    """One mounted vendor. ``reset`` wipes its domain state and its S3 buckets."""
+    """One mounted vendor. ``reset`` wipes its domain state and its S3 buckets; ``inventory`` tells what it holds
+    (read when the admin API asks, never on the request path)."""
 
     name: str
     app: ASGIApp
@@ -90,3 +125,4 @@ class VendorMount:
     scenarios: tuple[Scenario, ...] = ()
     reset: Callable[[], None] = _nothing
     ready: Callable[[], bool] = _always
+    inventory: Callable[[], Inventory] = _empty

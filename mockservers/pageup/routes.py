@@ -19,7 +19,7 @@ from mockservers.core.errors import VendorError
 from mockservers.core.http import OpenApiEndpoint, VendorApp, media_type, read_body, servers, vendor_app
 from mockservers.core.operations import OperationTable
 from mockservers.core.platform import Platform
-from mockservers.core.vendor import VendorMount
+from mockservers.core.vendor import HeldFile, Inventory, VendorMount, staged_file
 from mockservers.pageup.auth import NO_STORE, ApiGuard, TokenEndpoint, bad_request, oauth_error
 from mockservers.pageup.errors import NOT_FOUND_MESSAGE, render, route_errors, scenarios, server_error
 from mockservers.pageup.inputs import (
@@ -33,6 +33,7 @@ from mockservers.pageup.inputs import (
 )
 from mockservers.pageup.models import STORE_BUCKET, TEMP_BUCKET, DocumentStore, check_expires_in
 from mockservers.pageup.settings import PageUpSettings
+from mockservers.s3.storage import Storage
 
 DOCUMENT = "/v3/{tenant}/recruitment/document"
 MAX_TOKEN_BODY_BYTES = 64 * 1024
@@ -136,6 +137,15 @@ def _document_id(raw: str) -> int | None:
     return value if 0 < value < 2**63 else None
 
 
+def inventory(store: DocumentStore, objects: Storage) -> Inventory:
+    """What the dashboard shows: documents and temp uploads, and every stored file (a temp upload once PUT)."""
+    files = [HeldFile(d.file_name, d.size, d.content_type, STORE_BUCKET, d.key) for d in store.documents.values()]
+    for u in store.uploads.values():
+        if staged := staged_file(objects, u.file_name, u.content_type, TEMP_BUCKET, u.key):
+            files.append(staged)
+    return Inventory({"documents": len(store.documents), "temp uploads": len(store.uploads)}, files)
+
+
 def create_vendor(platform: Platform, settings: PageUpSettings) -> VendorMount:
     """The PageUp mount: its Starlette app, operations, scenarios and reset."""
     s3 = platform.s3
@@ -168,4 +178,5 @@ def create_vendor(platform: Platform, settings: PageUpSettings) -> VendorMount:
         OperationTable.from_routes(ROUTES),
         scenarios(issuing_expired, platform.clock),
         reset=reset,
+        inventory=lambda: inventory(store, s3),
     )
