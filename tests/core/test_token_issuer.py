@@ -123,3 +123,15 @@ def test_tokens_expired_for_over_a_day_are_pruned_past_ten_thousand(issuer: Toke
     assert reason(issuer, "pageup", old[0].token) == "invalid"
     assert reason(issuer, "pageup", recent.token) == "invalid"
     assert issuer.verify("pageup", fresh.token) == fresh
+
+
+def test_claims_only_signs_exactly_the_given_claims_then_iat_and_exp(issuer: TokenIssuer) -> None:
+    data = {"data": {"client_id": "c", "scope": ["all:read"]}}
+    issued = issuer.issue("endorsed", "c", ["all:read"], 60, data, claims_only=True)
+    payload = issued.token.split(".")[1]
+    assert jwt.utils.base64url_decode(payload) == (
+        b'{"data":{"client_id":"c","scope":["all:read"]},"iat":1700000000,"exp":1700000060}'
+    )
+    assert jwt.get_unverified_header(issued.token) == {"alg": "HS256", "typ": "JWT"}
+    assert issuer.verify("endorsed", issued.token) == issued
+    assert (issued.client_id, issued.scopes, issued.expires_at) == ("c", ("all:read",), 1_700_000_060)
