@@ -18,7 +18,7 @@ MODULES: tuple[str, ...] = (
     "mockservers.ashby",
     "mockservers.wttj",  # planned
     "mockservers.clinch",  # planned
-    "mockservers.endorsed",  # planned
+    "mockservers.endorsed",
 )
 
 

@@ -224,8 +224,8 @@ def test_health_of_the_real_app_covers_every_mounted_vendor_and_s3(client: httpx
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["components"] == {"pageup": True, "ashby": True, "s3": True}
-    assert list(app.platform.vendors) == ["pageup", "ashby"]
+    assert body["components"] == {"pageup": True, "ashby": True, "endorsed": True, "s3": True}
+    assert list(app.platform.vendors) == ["pageup", "ashby", "endorsed"]
 
 
 # --- journal ---------------------------------------------------------------------------------------------------

@@ -466,6 +466,7 @@ def test_serve_answers_then_stops_cleanly_on_a_signal(
     assert lines[1:] == [
         f"  pageup    {base}/pageup",
         f"  ashby     {base}/ashby",
+        f"  endorsed  {base}/endorsed",
         f"  s3        {base}/s3",
         f"  admin     {base}/__admin",
         "Press Ctrl-C to stop.",

@@ -213,7 +213,7 @@ def targets(live: Any) -> list[str]:
 
 
 def test_the_real_app_mounts_the_vendors_and_s3(live: Any) -> None:
-    assert targets(live) == ["pageup", "ashby", "s3"]
+    assert targets(live) == ["pageup", "ashby", "endorsed", "s3"]
 
 
 def test_every_transport_fault_on_every_vendor_and_s3(live: Any) -> None:

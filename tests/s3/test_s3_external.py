@@ -148,7 +148,7 @@ def test_health_asks_the_external_store(moto_server: str) -> None:
         response = httpx.get(f"{live.url}/__admin/health", timeout=10)
     assert (response.status_code, response.json()["components"]) == (
         200,
-        {"pageup": True, "ashby": True, "s3": True},
+        {"pageup": True, "ashby": True, "endorsed": True, "s3": True},
     )
 
 
@@ -162,5 +162,5 @@ def test_health_is_503_while_the_external_store_does_not_answer() -> None:
     assert (response.status_code, body["status"], body["components"]) == (
         503,
         "unavailable",
-        {"pageup": True, "ashby": True, "s3": False},
+        {"pageup": True, "ashby": True, "endorsed": True, "s3": False},
     )
