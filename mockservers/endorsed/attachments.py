@@ -10,6 +10,7 @@ being a UUID or ``remote.<id>``. Each rule below that the page does not state sa
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -95,11 +96,15 @@ class Incoming:
     """Bytes on their way into S3: invisible until ``commit``; refused past the file size limit (413) or
     the mock's storage budget (409). The writer opens on the first byte, so a refused URL stores nothing."""
 
-    def __init__(self, open_writer: Callable[[], ObjectWriter], max_size: int, budget: int, field: str) -> None:
+    def __init__(
+        self, open_writer: Callable[[], ObjectWriter], max_size: int, budget: int, limit: int, field: str
+    ) -> None:
         self._open = open_writer
         self._writer: ObjectWriter | None = None
         self.max_size = max_size
         self.budget = budget
+        """Bytes the mock may still store (its ``max_stored_bytes`` less what others hold)."""
+        self.limit = limit
         self.field = field
         self.size = 0
 
@@ -108,7 +113,7 @@ class Incoming:
         if self.size > self.max_size:
             raise too_large(f"The file is larger than {self.max_size} bytes", self.field)
         if self.size > self.budget:
-            raise stored_bytes_limit(self.budget)
+            raise stored_bytes_limit(self.limit)
         if self._writer is None:
             self._writer = self._open()
         self._writer.write(chunk)
@@ -189,10 +194,12 @@ class AttachmentStore:
         attachment (and its bytes) stay as they were: a failed replace loses nothing.
         """
         target = self._target(ref, data)
-        budget = self.settings.max_stored_bytes - self.stored_bytes + (target.size if target else 0)
+        limit = self.settings.max_stored_bytes
+        budget = limit - self.stored_bytes + (target.size if target else 0)
         key = f"attachments/{uuid.uuid4()}"
         field = "file" if isinstance(source, UploadFile) else "public_file_url"
-        incoming = Incoming(lambda: self.objects.writer(BUCKET, key), self.settings.max_file_size, budget, field)
+        writer = functools.partial(self.objects.writer, BUCKET, key)
+        incoming = Incoming(writer, self.settings.max_file_size, budget, limit, field)
         try:
             if isinstance(source, UploadFile):
                 file_name, content_type = await self._receive(source, incoming)

@@ -20,6 +20,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import Match, Route
 
 from mockservers.core import errors as kinds
 from mockservers.core.errors import FieldError, VendorError
@@ -162,8 +163,17 @@ def route_errors(request: Request, exc: HTTPException) -> VendorError:
         return fact(kinds.NO_ROUTE, NOT_FOUND_MESSAGE)
     if exc.status_code == 405:
         message = f"{request.method} is not allowed on {request.url.path}"
-        return fact(kinds.METHOD_NOT_ALLOWED, message, headers=dict(exc.headers or {}))
+        return fact(kinds.METHOD_NOT_ALLOWED, message, headers={"Allow": allowed_methods(request)})
     return invalid(None, str(exc.detail))
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path (Starlette's own ``Allow`` names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.matches(request.scope)[0] != Match.NONE:
+            methods.update(route.methods or ())
+    return ", ".join(sorted(methods))
 
 
 def scenarios() -> tuple[Scenario, ...]:

@@ -15,11 +15,6 @@ from mockservers.endorsed.settings import EndorsedSettings
 from mockservers.testing import AdminClient, in_process_client, make_app
 
 
-@pytest.fixture
-def endorsed(client: httpx.Client) -> Endorsed:
-    return Endorsed(client)
-
-
 def payload(token: str) -> bytes:
     part = token.split(".")[1]
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
