@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
+
+if TYPE_CHECKING:
+    from mockservers.s3.storage import Storage
 
 DEFAULT_MEDIA_TYPE = "application/octet-stream"
 
@@ -47,3 +51,18 @@ def media_type_or_default(value: str | None) -> str:
     if value is None or _MEDIA_TYPE.fullmatch(value.strip()) is None:
         return DEFAULT_MEDIA_TYPE
     return value.strip()
+
+
+def download_url(
+    objects: Storage, bucket: str, key: str, file_name: str, content_type: str, *, expires_in: int, region: str
+) -> str:
+    """A presigned GET of ``bucket/key`` that answers the bytes as an attachment named ``file_name`` of
+    ``content_type`` (signed ``response-*`` overrides, so the stored object's own metadata does not matter)."""
+    return objects.presign_get(
+        bucket=bucket,
+        key=key,
+        expires_in=expires_in,
+        region=region,
+        response_content_disposition=content_disposition(file_name),
+        response_content_type=content_type,
+    )

@@ -20,10 +20,10 @@ from starlette.datastructures import UploadFile
 
 from mockservers.core.clock import Clock, format_iso
 from mockservers.core.fetch import Fetcher, FetchRefused
-from mockservers.core.filenames import content_disposition, filename_from_url, media_type_or_default
+from mockservers.core.filenames import download_url, filename_from_url, media_type_or_default
 from mockservers.endorsed.errors import conflict, invalid, not_found, too_large
 from mockservers.endorsed.inputs import MISSING, Issues, lookup, received
-from mockservers.endorsed.models import CandidateBook, Ref, check_remote_id, limit_reached
+from mockservers.endorsed.models import CandidateBook, Records, Ref, check_remote_id, limit_reached
 from mockservers.endorsed.settings import EndorsedSettings
 from mockservers.s3.storage import ObjectWriter, Storage
 
@@ -132,10 +132,7 @@ def stored_bytes_limit(limit: int) -> Any:
 
 
 class AttachmentStore:
-    """Every attachment of the organization, by id and by remote id, and the bytes they hold in S3.
-
-    Inferred: ``remote_id`` is unique in the organization, as for candidates.
-    """
+    """Every attachment of the organization (``records``: by id and by unique remote id) and its bytes in S3."""
 
     def __init__(
         self, settings: EndorsedSettings, clock: Clock, objects: Storage, fetcher: Fetcher, candidates: CandidateBook
@@ -145,21 +142,16 @@ class AttachmentStore:
         self.objects = objects
         self.fetcher = fetcher
         self.candidates = candidates
-        self.by_id: dict[str, Attachment] = {}
-        self.by_remote: dict[str, str] = {}
+        self.records: Records[Attachment] = Records()
         self.stored_bytes = 0
+        """What the attachments' bytes add up to (bounded by ``max_stored_bytes``)."""
 
     def reset(self) -> None:
-        self.by_id.clear()
-        self.by_remote.clear()
+        self.records.clear()
         self.stored_bytes = 0
 
-    def find(self, ref: Ref) -> Attachment | None:
-        attachment_id = ref.id if ref.id is not None else self.by_remote.get(ref.remote_id or "")
-        return self.by_id.get(attachment_id or "")
-
     def get(self, ref: Ref) -> Attachment:
-        found = self.find(ref)
+        found = self.records.find(ref)
         if found is None:
             raise not_found()
         return found
@@ -167,13 +159,15 @@ class AttachmentStore:
     def view(self, attachment: Attachment) -> dict[str, Any]:
         """``GET /attachments/{id}``'s result; ``ephemeral_url`` is a presigned S3 GET living
         ``download_ttl_seconds`` that answers the exact bytes under the file's name and type (inferred)."""
-        url = self.objects.presign_get(
-            bucket=BUCKET,
-            key=attachment.key,
-            expires_in=self.settings.download_ttl_seconds,
-            region=self.settings.region,
-            response_content_disposition=content_disposition(attachment.file_name),
-            response_content_type=attachment.content_type,
+        settings = self.settings
+        url = download_url(
+            self.objects,
+            BUCKET,
+            attachment.key,
+            attachment.file_name,
+            attachment.content_type,
+            expires_in=settings.download_ttl_seconds,
+            region=settings.region,
         )
         return {
             "id": attachment.id,
@@ -238,19 +232,19 @@ class AttachmentStore:
         Endorsed's own); by ``remote.<id>`` it creates. A ``candidate_id`` must name a candidate
         (NOT_FOUND on ``candidate_id``, inferred).
         """
-        target = None if ref is None else self.find(ref)
+        target = None if ref is None else self.records.find(ref)
         if ref is not None and ref.id is not None and target is None:
             raise not_found("id")
         check_remote_id(ref, data.remote_id)
         if data.candidate_id is not None and not self.candidates.exists(data.candidate_id):
             raise not_found("candidate_id")
-        holder = self.by_remote.get(data.remote_id)
+        holder = self.records.holder(data.remote_id)
         if holder is not None and (target is None or holder != target.id):
             message = f"An attachment with remote_id {data.remote_id!r} already exists."
             if ref is None:
                 message += f" PUT /attachments/remote.{data.remote_id} replaces it."
             raise conflict(message, "remote_id")
-        if target is None and len(self.by_id) >= self.settings.max_attachments:
+        if target is None and len(self.records) >= self.settings.max_attachments:
             raise limit_reached("attachments", self.settings.max_attachments, "max_attachments")
         return target
 
@@ -265,7 +259,7 @@ class AttachmentStore:
         now = self.clock.now()
         self.stored_bytes += incoming.size - old_size
         if target is None:
-            target = Attachment(
+            attachment = Attachment(
                 id=str(uuid.uuid4()),
                 remote_id=data.remote_id,
                 type=data.type,
@@ -277,23 +271,19 @@ class AttachmentStore:
                 created_at=now,
                 modified_at=now,
             )
-            self.by_id[target.id] = target
-            self.by_remote[target.remote_id] = target.id
-            return target, True
+            return self.records.add(attachment), True
         old_key = target.key
-        del self.by_remote[target.remote_id]
-        target.remote_id, target.type, target.candidate_id = data.remote_id, data.type, data.candidate_id
+        self.records.rename(target, data.remote_id)
+        target.type, target.candidate_id = data.type, data.candidate_id
         target.file_name, target.content_type, target.size, target.key = file_name, content_type, incoming.size, key
         target.modified_at = now
-        self.by_remote[target.remote_id] = target.id
         self.objects.delete_object(BUCKET, old_key)
         return target, False
 
     def delete(self, ref: Ref) -> Attachment:
         """``DELETE /attachments/{id}``: the record and its bytes go; links handed out stop working."""
         attachment = self.get(ref)
-        del self.by_id[attachment.id]
-        del self.by_remote[attachment.remote_id]
+        self.records.remove(attachment)
         self.stored_bytes -= attachment.size
         self.objects.delete_object(BUCKET, attachment.key)
         return attachment

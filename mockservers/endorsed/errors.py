@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Match, Route
 
 from mockservers.core import errors as kinds
-from mockservers.core.errors import FieldError, VendorError
+from mockservers.core.errors import HTTP_STATUS, FieldError, VendorError
 from mockservers.core.http import error_scenario
 from mockservers.core.journal import note_error
 from mockservers.core.scenarios import Scenario
@@ -56,21 +56,8 @@ CODE: Mapping[str, str] = {
 }
 """Each kind's envelope code: the documented four, the rest named the same way (inferred)."""
 
-STATUS: Mapping[str, int] = {
-    kinds.INVALID_INPUT: 400,
-    kinds.UNAUTHENTICATED: 401,
-    kinds.FORBIDDEN: 403,
-    kinds.NOT_FOUND: 404,
-    kinds.NO_ROUTE: 404,
-    kinds.METHOD_NOT_ALLOWED: 405,
-    kinds.CONFLICT: 409,
-    kinds.TOO_LARGE: 413,
-    kinds.UNSUPPORTED_MEDIA_TYPE: 415,
-    kinds.UNPROCESSABLE: 422,
-    kinds.RATE_LIMITED: 429,
-    kinds.INTERNAL: 500,
-    kinds.UNAVAILABLE: 503,
-}
+STATUS: Mapping[str, int] = HTTP_STATUS
+"""The plain HTTP status of each kind: 401, 500 documented, the rest inferred (403 and 404 as their names say)."""
 
 _DEFAULT_MESSAGE: Mapping[str, str] = {
     kinds.UNAUTHENTICATED: UNAUTHENTICATED_MESSAGE,

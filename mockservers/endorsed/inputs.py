@@ -73,11 +73,17 @@ class Issues:
         if self.found:
             raise bad_request(*self.found)
 
-    def string(self, value: Any, path: str, *, required: bool = True) -> str | None:
-        """A string (non-empty when required); None when absent, or when an optional one is null or empty."""
+    def absent(self, value: Any, path: str, required: bool) -> bool:
+        """Nothing to check: the field is missing (``Required`` if it must be there), or an optional one is null."""
         if value is MISSING or (value is None and not required):
             if required:
                 self.add(path, "Required")
+            return True
+        return False
+
+    def string(self, value: Any, path: str, *, required: bool = True) -> str | None:
+        """A string (non-empty when required); None when absent, or when an optional one is null or empty."""
+        if self.absent(value, path, required):
             return None
         if not isinstance(value, str):
             self.add(path, f"Expected string, received {received(value)}")
@@ -89,9 +95,7 @@ class Issues:
         return value
 
     def enum(self, value: Any, path: str, allowed: Sequence[str], *, required: bool = True) -> str | None:
-        if value is MISSING or (value is None and not required):
-            if required:
-                self.add(path, "Required")
+        if self.absent(value, path, required):
             return None
         if not isinstance(value, str):
             self.add(path, f"Expected {options(allowed)}, received {received(value)}")

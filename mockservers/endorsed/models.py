@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from mockservers.core.clock import Clock, format_iso
 from mockservers.endorsed.errors import conflict, invalid, not_found
@@ -62,6 +62,54 @@ def check_remote_id(ref: Ref | None, remote_id: str) -> None:
 def limit_reached(what: str, limit: int, setting: str) -> Any:
     """The mock's own bound (not Endorsed's): 409 CONFLICT naming the setting that raises it."""
     return conflict(f"The mock holds at most {limit} {what} (endorsed.{setting}); reset it or raise the limit.")
+
+
+class Keyed(Protocol):
+    id: str
+    remote_id: str
+
+
+K = TypeVar("K", bound=Keyed)
+
+
+class Records(Generic[K]):
+    """Records by UUID and by remote id, the two ways a path names one.
+
+    Inferred: a ``remote_id`` is unique in the organization (every configured client is one
+    organization's, so all see the same records); ``holder`` tells who has one.
+    """
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, K] = {}
+        self.by_remote: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+    def find(self, ref: Ref) -> K | None:
+        record_id = ref.id if ref.id is not None else self.by_remote.get(ref.remote_id or "")
+        return self.by_id.get(record_id or "")
+
+    def holder(self, remote_id: str) -> str | None:
+        return self.by_remote.get(remote_id)
+
+    def add(self, record: K) -> K:
+        self.by_id[record.id] = record
+        self.by_remote[record.remote_id] = record.id
+        return record
+
+    def rename(self, record: K, remote_id: str) -> None:
+        del self.by_remote[record.remote_id]
+        record.remote_id = remote_id
+        self.by_remote[remote_id] = record.id
+
+    def remove(self, record: K) -> None:
+        del self.by_id[record.id]
+        del self.by_remote[record.remote_id]
+
+    def clear(self) -> None:
+        self.by_id.clear()
+        self.by_remote.clear()
 
 
 # -- candidates ---------------------------------------------------------------------------------------
@@ -126,43 +174,35 @@ class Candidate:
 
 
 class CandidateBook:
-    """Every candidate of the organization, by id and by remote id.
-
-    Inferred: ``remote_id`` is unique in the organization (every configured client is one
-    organization's, so all see the same records); a second one is 409 CONFLICT.
-    """
+    """Every candidate of the organization (``records``: by id and by unique remote id)."""
 
     def __init__(self, settings: EndorsedSettings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.by_id: dict[str, Candidate] = {}
-        self.by_remote: dict[str, str] = {}
+        self.records: Records[Candidate] = Records()
 
     def reset(self) -> None:
-        self.by_id.clear()
-        self.by_remote.clear()
+        self.records.clear()
 
     def exists(self, candidate_id: str) -> bool:
-        return candidate_id in self.by_id
+        return candidate_id in self.records.by_id
 
     def find(self, ref: Ref) -> Candidate:
         """The candidate a path id names, or NOT_FOUND."""
-        candidate_id = ref.id if ref.id is not None else self.by_remote.get(ref.remote_id or "")
-        found = self.by_id.get(candidate_id or "")
+        found = self.records.find(ref)
         if found is None:
             raise not_found()
         return found
 
     def create(self, data: CandidateInput) -> Candidate:
-        """``POST /candidates``: a new candidate with a new UUID (201 in the routes)."""
+        """``POST /candidates``: a new candidate with a new UUID (201 in the routes); a used remote id is 409."""
         self._check_remote_id(data.remote_id, None)
-        if len(self.by_id) >= self.settings.max_candidates:
+        if len(self.records) >= self.settings.max_candidates:
             raise limit_reached("candidates", self.settings.max_candidates, "max_candidates")
         now = self.clock.now()
-        candidate = Candidate(str(uuid.uuid4()), data.remote_id, data.first_name, data.text, data.contacts, now, now)
-        self.by_id[candidate.id] = candidate
-        self.by_remote[candidate.remote_id] = candidate.id
-        return candidate
+        return self.records.add(
+            Candidate(str(uuid.uuid4()), data.remote_id, data.first_name, data.text, data.contacts, now, now)
+        )
 
     def update(self, ref: Ref, data: CandidateInput) -> Candidate:
         """ "Update an existing Candidate" (inferred: ``PUT`` with the create body, which replaces every field).
@@ -173,16 +213,14 @@ class CandidateBook:
         candidate = self.find(ref)
         check_remote_id(ref, data.remote_id)
         self._check_remote_id(data.remote_id, candidate.id)
-        del self.by_remote[candidate.remote_id]
-        candidate.remote_id = data.remote_id
+        self.records.rename(candidate, data.remote_id)
         candidate.first_name = data.first_name
         candidate.text = data.text
         candidate.contacts = data.contacts
         candidate.modified_at = self.clock.now()
-        self.by_remote[candidate.remote_id] = candidate.id
         return candidate
 
     def _check_remote_id(self, remote_id: str, owner: str | None) -> None:
-        holder = self.by_remote.get(remote_id)
+        holder = self.records.holder(remote_id)
         if holder is not None and holder != owner:
             raise conflict(f"A candidate with remote_id {remote_id!r} already exists.", "remote_id")

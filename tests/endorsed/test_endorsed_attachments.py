@@ -141,7 +141,7 @@ def test_file_name_and_type_rules(endorsed: Endorsed) -> None:
 
 def test_an_empty_file_is_refused(endorsed: Endorsed) -> None:
     fails(endorsed.upload(b""), 400, bad(issue("The file is empty", "file")))
-    assert store(endorsed).by_id == {}
+    assert store(endorsed).records.by_id == {}
 
 
 def test_files_over_max_file_size_are_413() -> None:
@@ -228,7 +228,7 @@ def test_refused_urls_are_400_naming_the_url_and_why(
     response = endorsed.call("POST", "attachments", json=url_body(url))
     fails(response, 400, bad(issue(f"Could not download {url}: {reason}", "public_file_url")))
     assert loopback_only == []
-    assert (store(endorsed).by_id, store(endorsed).stored_bytes) == ({}, 0)
+    assert (store(endorsed).records.by_id, store(endorsed).stored_bytes) == ({}, 0)
 
 
 def test_a_failed_download_is_400_and_stores_nothing(endorsed: Endorsed, files: ScriptedServer) -> None:
@@ -246,7 +246,7 @@ def test_a_failed_download_is_400_and_stores_nothing(endorsed: Endorsed, files: 
             400,
             bad(issue(f"Could not download {url}: {reason}", "public_file_url")),
         )
-    assert (store(endorsed).by_id, store(endorsed).stored_bytes) == ({}, 0)
+    assert (store(endorsed).records.by_id, store(endorsed).stored_bytes) == ({}, 0)
 
 
 def test_a_download_over_max_file_size_is_refused(files: ScriptedServer) -> None:
@@ -399,7 +399,7 @@ def test_at_most_max_stored_bytes() -> None:
 def test_reset_forgets_attachments_and_their_bytes(endorsed: Endorsed, admin: AdminClient) -> None:
     url = endorsed.attachment(created(endorsed.upload()))["ephemeral_url"]
     admin.reset("endorsed")
-    assert (store(endorsed).by_id, store(endorsed).stored_bytes) == ({}, 0)
+    assert (store(endorsed).records.by_id, store(endorsed).stored_bytes) == ({}, 0)
     assert endorsed.http.get(url).status_code == 404
     fresh = Endorsed(endorsed.http)
     fails(fresh.call("GET", "attachments/remote.cv-1"), 404, NOT_FOUND)

@@ -62,7 +62,7 @@ def test_candidates_by_id_and_remote_id(clock: Clock) -> None:
     clock.advance(5)
     book.update(Ref(id=candidate.id), parse_candidate({"first_name": "Ada", "remote_id": "b"}))
     assert (candidate.remote_id, candidate.modified_at - candidate.created_at) == ("b", 5)
-    assert book.by_remote == {"b": candidate.id}
+    assert book.records.by_remote == {"b": candidate.id}
     with pytest.raises(VendorError) as exc:
         book.find(Ref(remote_id="a"))
     assert refused(exc) == (404, [{"message": "This resource entity does not exist."}])
@@ -130,7 +130,7 @@ def test_a_refused_write_stores_nothing(clock: Clock) -> None:
     with pytest.raises(VendorError) as exc:
         put(store, None, AttachmentInput("r", "about", "5b8a5a9e-0000-4000-8000-000000000000", None), upload(b"1"))
     assert refused(exc) == (404, [{"message": "This resource entity does not exist.", "path": ["candidate_id"]}])
-    assert (objects.objects, store.by_id, store.stored_bytes) == ({}, {}, 0)
+    assert (objects.objects, store.records.by_id, store.stored_bytes) == ({}, {}, 0)
 
 
 def test_a_part_without_name_or_a_plain_type_gets_the_defaults(clock: Clock) -> None:
