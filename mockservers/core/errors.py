@@ -100,6 +100,8 @@ class AdminError(Exception):
         self.message = message
 
 
+# Each kind's usual HTTP status, for a vendor that answers every kind with its plain status (a vendor
+# with its own rules, e.g. HTTP 200 for input errors, writes its own table).
 HTTP_STATUS: Final[Mapping[str, int]] = {
     INVALID_INPUT: 400,
     UNAUTHENTICATED: 401,
@@ -115,5 +117,3 @@ HTTP_STATUS: Final[Mapping[str, int]] = {
     INTERNAL: 500,
     UNAVAILABLE: 503,
 }
-"""Each kind's usual HTTP status, for a vendor that answers every kind with its plain status (a vendor
-with its own rules, such as Ashby's HTTP 200 for input errors, writes its own table)."""
