@@ -5,6 +5,7 @@ Errors::
     ApiError                  any vendor answered an error (status, request_id, code, message)
     ├── pageup.PageUpError    carries PageUp's [{"field", "message"}] list
     ├── ashby.AshbyError      carries Ashby's errorInfo
+    ├── endorsed.EndorsedError  carries Endorsed's code and issues
     └── StorageError          S3 refused an upload or download (S3's code, e.g. EntityTooLarge)
     TransportError            no usable answer after the retries (reset, timeout, bad body)
 """

@@ -4,7 +4,8 @@ Checks: not_a_server_error, status_code_conformance, content_type_conformance an
 response_schema_conformance. API requests carry a real bearer token from the app's own token
 endpoint (its read-write client); about half the generated path ids are a real candidate's or
 attachment's (by UUID or ``remote.<id>``), and about half the ``public_file_url`` values point at a
-file served on 127.0.0.1 (the rest at a private address the fetcher refuses without connecting).
+file served on 127.0.0.1 (the rest at a private address the fetcher refuses without connecting), and
+about half the ``candidate_id`` values name the real candidate.
 Host names never resolve in this run, so no generated URL can cause a lookup or leave loopback.
 """
 
@@ -102,6 +103,8 @@ def aim_at_real_things(context: Any, case: Any) -> Any:
         if len(raw) % 2 == 0:
             own = ATTACHMENT_ID if "attachments" in label else CANDIDATE_ID
             case.path_parameters["id"] = own if len(raw) % 4 == 0 else "remote.seed"
+    if isinstance(case.body, dict) and len(str(case.body.get("candidate_id", ""))) % 2:
+        case.body["candidate_id"] = CANDIDATE_ID
     if isinstance(case.body, dict) and "public_file_url" in case.body:
         url = str(case.body["public_file_url"])
         case.body["public_file_url"] = FILES.url("/cv.pdf") if len(url) % 2 else "http://10.0.0.1/cv.pdf"
