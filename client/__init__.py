@@ -6,6 +6,7 @@ Errors::
     ├── pageup.PageUpError    carries PageUp's [{"field", "message"}] list
     ├── ashby.AshbyError      carries Ashby's errorInfo
     ├── wttj.WttjError        carries WTTJ's error and error_description
+    ├── endorsed.EndorsedError  carries Endorsed's code and issues
     └── StorageError          S3 refused an upload or download (S3's code, e.g. EntityTooLarge)
     TransportError            no usable answer after the retries (reset, timeout, bad body)
 """

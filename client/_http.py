@@ -71,19 +71,21 @@ def send(
     *,
     policy: RetryPolicy,
     retry_safe: bool,
+    auth: httpx.Auth | None = None,
 ) -> httpx.Response:
     """Send the request ``build`` makes, retrying 429/5xx and dropped connections when ``retry_safe``.
 
     Every failed attempt is logged with its ``X-Request-Id``. The final response is returned as
     is (the caller turns errors into its vendor's exception); connection failures after the last
-    attempt raise ``TransportError``.
+    attempt raise ``TransportError``. ``auth`` (an ``httpx.Auth`` flow, such as a token refresher)
+    applies to every attempt; without it the client's own auth does.
     """
     attempt = 0
     while True:
         attempt += 1
         request = build()
         try:
-            response = client.send(request)
+            response = client.send(request, auth=httpx.USE_CLIENT_DEFAULT if auth is None else auth)
             response.read()
         except httpx.TransportError as exc:
             log.warning("%s %s failed: %s (attempt %d)", request.method, _safe_url(request), exc, attempt)
@@ -115,6 +117,7 @@ def exchange(
     policy: RetryPolicy,
     idempotent: bool,
     expect_json: bool = False,
+    auth: httpx.Auth | None = None,
 ) -> httpx.Response:
     """``send`` with one budget of attempts, plus the two retries ``send`` leaves to its caller: a
     429 on a call that is not idempotent (vendors answer it before doing anything), and a success
@@ -128,7 +131,7 @@ def exchange(
 
     while True:
         remaining = dataclasses.replace(policy, attempts=max(1, policy.attempts - used))
-        response = send(client, counted, policy=remaining, retry_safe=idempotent)
+        response = send(client, counted, policy=remaining, retry_safe=idempotent, auth=auth)
         unreadable = expect_json and response.is_success and not has_json_body(response)
         if unreadable:  # ``send`` logs only error statuses; this answer failed too
             log.warning(

@@ -18,7 +18,7 @@ MODULES: tuple[str, ...] = (
     "mockservers.ashby",
     "mockservers.wttj",
     "mockservers.clinch",
-    "mockservers.endorsed",  # planned
+    "mockservers.endorsed",
 )
 
 

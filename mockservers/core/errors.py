@@ -98,3 +98,22 @@ class AdminError(Exception):
         self.status = status
         self.code = code
         self.message = message
+
+
+# Each kind's usual HTTP status, for a vendor that answers every kind with its plain status (a vendor
+# with its own rules, e.g. HTTP 200 for input errors, writes its own table).
+HTTP_STATUS: Final[Mapping[str, int]] = {
+    INVALID_INPUT: 400,
+    UNAUTHENTICATED: 401,
+    FORBIDDEN: 403,
+    NOT_FOUND: 404,
+    NO_ROUTE: 404,
+    METHOD_NOT_ALLOWED: 405,
+    CONFLICT: 409,
+    TOO_LARGE: 413,
+    UNSUPPORTED_MEDIA_TYPE: 415,
+    UNPROCESSABLE: 422,
+    RATE_LIMITED: 429,
+    INTERNAL: 500,
+    UNAVAILABLE: 503,
+}

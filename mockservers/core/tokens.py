@@ -59,23 +59,34 @@ class TokenIssuer:
         extra_claims: Mapping[str, Any] | None = None,
         *,
         scope_claim: str | list[str] | None = None,
+        claims_only: bool = False,
     ) -> IssuedToken:
-        """Sign a HS256 JWT for ``client_id`` that expires ``ttl_seconds`` after mock now."""
+        """Sign a HS256 JWT for ``client_id`` that expires ``ttl_seconds`` after mock now.
+
+        ``claims_only`` leaves out the standard claims (iss, sub, client_id, scope, nbf, jti): the
+        payload is ``extra_claims`` then ``iat`` and ``exp``, for a vendor whose documented payload
+        has nothing else (Endorsed's ``{data, iat, exp}``). Two such tokens with the same claims
+        issued in the same second are the same token.
+        """
         import jwt  # lazy: ~80 ms of imports that start-up does not need
 
         now = int(self.clock.now())
-        claims: dict[str, Any] = {
-            "iss": f"atsmock/{vendor}",
-            "sub": client_id,
-            "client_id": client_id,
-            "scope": scope_claim if scope_claim is not None else list(scopes),
-            "iat": now,
-            "nbf": now,
-            "exp": now + ttl_seconds,
-            "jti": uuid.uuid4().hex,
-        }
-        if extra_claims:
-            claims.update(extra_claims)
+        claims: dict[str, Any]
+        if claims_only:
+            claims = {**(extra_claims or {}), "iat": now, "exp": now + ttl_seconds}
+        else:
+            claims = {
+                "iss": f"atsmock/{vendor}",
+                "sub": client_id,
+                "client_id": client_id,
+                "scope": scope_claim if scope_claim is not None else list(scopes),
+                "iat": now,
+                "nbf": now,
+                "exp": now + ttl_seconds,
+                "jti": uuid.uuid4().hex,
+            }
+            if extra_claims:
+                claims.update(extra_claims)
         token = jwt.encode(claims, self._key, algorithm="HS256")
         issued = IssuedToken(token, vendor, client_id, tuple(scopes), now, now + ttl_seconds, claims)
         self._drop_expired(now)

@@ -1,8 +1,15 @@
-"""Endorsed attachments: planned; its settings and credentials are reserved."""
+"""Endorsed: access tokens, candidates and attachments (multipart or a public URL) under ``/api/v1``."""
 
 from __future__ import annotations
 
-from mockservers.core.vendor import Vendor
+from mockservers.core.vendor import Vendor, lazy
 from mockservers.endorsed.settings import EndorsedSettings, credentials
 
-VENDOR = Vendor("endorsed", "Endorsed attachments", EndorsedSettings, credentials)
+VENDOR = Vendor(
+    "endorsed",
+    "Endorsed attachments",
+    EndorsedSettings,
+    credentials,
+    create=lazy("mockservers.endorsed.routes", "create_vendor"),
+    demo=lazy("mockservers.endorsed.demo", "demo"),
+)

@@ -144,3 +144,15 @@ def test_live_tokens_are_bounded_and_the_soonest_to_expire_go_first(
     assert len(issuer) == 3
     assert reason(issuer, "pageup", short.token) == "invalid"
     assert [issuer.verify("pageup", t.token) for t in long] == long
+
+
+def test_claims_only_signs_exactly_the_given_claims_then_iat_and_exp(issuer: TokenIssuer) -> None:
+    data = {"data": {"client_id": "c", "scope": ["all:read"]}}
+    issued = issuer.issue("endorsed", "c", ["all:read"], 60, data, claims_only=True)
+    payload = issued.token.split(".")[1]
+    assert jwt.utils.base64url_decode(payload) == (
+        b'{"data":{"client_id":"c","scope":["all:read"]},"iat":1700000000,"exp":1700000060}'
+    )
+    assert jwt.get_unverified_header(issued.token) == {"alg": "HS256", "typ": "JWT"}
+    assert issuer.verify("endorsed", issued.token) == issued
+    assert (issued.client_id, issued.scopes, issued.expires_at) == ("c", ("all:read",), 1_700_000_060)
