@@ -1,18 +1,20 @@
 """Bearer tokens for every vendor that issues them: real JWTs, checked against the mock clock.
 
 A token is valid only if this issuer made it and has not forgotten it (reset), so verification
-is a dictionary look-up; PyJWT is imported on first issue only.
+is a dictionary look-up; PyJWT is imported on first issue only. The signing key and the issued
+tokens live in the platform's state (``core/state.py``), so they survive a restart.
 """
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from mockservers.core.clock import Clock
+from mockservers.core.codecs import codec
+from mockservers.core.state import MemoryState, StateStore, Table, stored_secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +38,12 @@ class TokenError(Exception):
 
 
 class TokenIssuer:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, state: StateStore | None = None) -> None:
         self.clock = clock
-        self._key = secrets.token_bytes(32)
-        self._issued: dict[str, IssuedToken] = {}
+        self._state = state = state or MemoryState()
+        self._key_cell = state.cell("tokens.key", "")
+        self._key = stored_secret(self._key_cell)
+        self._issued: Table[str, IssuedToken] = state.table("tokens.issued", codec(IssuedToken))
 
     def issue(
         self,
@@ -69,7 +73,7 @@ class TokenIssuer:
             claims.update(extra_claims)
         token = jwt.encode(claims, self._key, algorithm="HS256")
         issued = IssuedToken(token, vendor, client_id, tuple(scopes), now, now + ttl_seconds, claims)
-        self._issued[token] = issued
+        self._issued.put(token, issued)
         self._prune(now)
         return issued
 
@@ -90,11 +94,15 @@ class TokenIssuer:
         """Revoke every token (of one vendor); used by reset."""
         if vendor is None:
             self._issued.clear()
-            self._key = secrets.token_bytes(32)
+            self._key = stored_secret(self._key_cell, renew=True)
         else:
-            self._issued = {t: i for t, i in self._issued.items() if i.vendor != vendor}
+            with self._state.atomic():
+                for token in [t for t, i in self._issued.items() if i.vendor == vendor]:
+                    self._issued.delete(token)
 
     def _prune(self, now: int) -> None:
         # Bound memory under token-per-request clients: drop tokens expired for over a day.
         if len(self._issued) > 10_000:
-            self._issued = {t: i for t, i in self._issued.items() if i.expires_at > now - 86_400}
+            with self._state.atomic():
+                for token in [t for t, i in self._issued.items() if i.expires_at <= now - 86_400]:
+                    self._issued.delete(token)
