@@ -7,7 +7,8 @@ Every record is one row of ``records(tbl, key, value)``: the table's name, the k
 record as JSON (its codec's form). All rows are read into memory at start; after that every
 ``put``, ``delete`` and ``clear`` is written through before it returns, in WAL mode with
 ``synchronous=FULL``, so a write that returned is on disk and survives ``kill -9`` and power loss.
-One connection serves every thread, behind one lock; a transaction (``atomic``) holds the lock.
+One connection serves every thread, behind one lock; a transaction (``atomic``) holds the lock, and
+if it rolls back, the tables it wrote are read back from the database (order and all).
 
 ``atsmock_schema`` holds the layout's version. A database at an older version is migrated in
 place at start (``MIGRATIONS``); one written by a newer atsmock is refused (``StateError``).
@@ -21,6 +22,7 @@ import json
 import os
 import sqlite3
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,7 +60,7 @@ _MISSING: Any = object()
 
 def key_text(key: Any) -> str:
     """A key as stored: JSON (a tuple becomes an array)."""
-    return json.dumps(key, separators=(",", ":"), ensure_ascii=False)
+    return _dumps(key)
 
 
 def key_value(text: str) -> Any:
@@ -70,7 +72,9 @@ def _tuples(value: Any) -> Any:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    # ASCII JSON: a lone surrogate (a key S3 decoded from raw bytes) is written as \udXXX, which SQLite's
+    # UTF-8 text would refuse as a character.
+    return json.dumps(value, separators=(",", ":"))
 
 
 class SqliteState:
@@ -86,10 +90,13 @@ class SqliteState:
         except BaseException:
             os.close(self._lock_file)
             raise
+        self._release = weakref.finalize(self, _release, self._db, self._lock_file)
+        """Closes the database and lets go of the lock: at ``close``, or when the store is dropped unclosed
+        (a start-up that failed half-way must not keep the directory locked)."""
         self.lock = threading.RLock()
         """Held for every write, and for a whole transaction."""
-        self.undo: list[Callable[[], None]] | None = None
-        """In a transaction: how to put memory back if it rolls back."""
+        self.touched: dict[str, SqliteTable[Any, Any]] | None = None
+        """In a transaction: the tables it wrote, read back from the database if it rolls back."""
         self._after: list[Callable[[], None]] = []
         self._depth = 0
         self._names = NameRegistry()
@@ -128,10 +135,10 @@ class SqliteState:
         """One statement; outside a transaction it is committed (and synced) when this returns."""
         self._db.execute(sql, params)
 
-    def stored(self, table: str, key: str) -> str | None:
-        """The JSON the database holds for one record (None: no such record)."""
-        row = self._db.execute("SELECT value FROM records WHERE tbl = ? AND key = ?", (table, key)).fetchone()
-        return None if row is None else str(row[0])
+    def rows(self, table: str) -> list[tuple[str, str]]:
+        """(key, value) JSON of every record of ``table``, in insertion order."""
+        query = "SELECT key, value FROM records WHERE tbl = ? ORDER BY rowid"
+        return [(str(k), str(v)) for k, v in self._db.execute(query, (table,))]
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -144,18 +151,18 @@ class SqliteState:
                     self._depth -= 1
                 return
             self._db.execute("BEGIN IMMEDIATE")
-            self._depth, self.undo, self._after = 1, [], []
+            self._depth, self.touched, self._after = 1, {}, []
             try:
                 yield
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                for restore in reversed(self.undo):
-                    restore()
-                raise
-            else:
                 self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:  # also when the COMMIT itself failed (a full disk)
+                    self._db.execute("ROLLBACK")
+                for table in self.touched.values():
+                    table.reload()
+                raise
             finally:
-                self._depth, self.undo = 0, None
+                self._depth, self.touched = 0, None
             after, self._after = self._after, []
         for action in after:
             action()
@@ -178,10 +185,7 @@ class SqliteState:
 
     def close(self) -> None:
         with self.lock:
-            if self.directory is None:
-                return
-            self._db.close()
-            os.close(self._lock_file)
+            self._release()
             self.directory = None
 
     # -- for tests --------------------------------------------------------------------------------
@@ -195,7 +199,7 @@ class SqliteState:
         found: list[str] = []
         with self.lock:
             for name, table in self._tables.items():
-                stored = {k: v for k, v in self._db.execute("SELECT key, value FROM records WHERE tbl = ?", (name,))}
+                stored = dict(self.rows(name))
                 for key, record in OrderedDict.items(table):
                     text = key_text(key)
                     if stored.pop(text, None) != _dumps(table.codec.encode(record)):
@@ -216,51 +220,47 @@ class SqliteTable(MemoryTable[K, V]):
         self.codec = codec
 
     def put(self, key: K, value: V) -> None:
-        text = key_text(key)
-        row = (self._name, text, _dumps(self.codec.encode(value)))
+        row = (self._name, key_text(key), _dumps(self.codec.encode(value)))
         state = self._state
         with state.lock:
-            if state.undo is not None:
-                state.undo.append(self._undo(key, text))
             state.execute(_UPSERT, row)
+            if state.touched is not None:
+                state.touched[self._name] = self
             OrderedDict.__setitem__(self, key, value)
 
     def delete(self, key: K) -> V | None:
         if key not in self:
             return None
-        text = key_text(key)
         state = self._state
         with state.lock:
-            if state.undo is not None:
-                state.undo.append(self._undo(key, text))
-            state.execute(_DELETE, (self._name, text))
+            state.execute(_DELETE, (self._name, key_text(key)))
+            if state.touched is not None:
+                state.touched[self._name] = self
             old = OrderedDict.pop(self, key, _MISSING)
         return None if old is _MISSING else old
 
     def clear(self) -> None:
         state = self._state
         with state.lock:
-            if state.undo is not None:
-                for key in list(OrderedDict.keys(self)):
-                    state.undo.append(self._undo(key, key_text(key)))
             state.execute(_CLEAR, (self._name,))
+            if state.touched is not None:
+                state.touched[self._name] = self
             OrderedDict.clear(self)
 
-    def _undo(self, key: K, text: str) -> Callable[[], None]:
-        """How to put this key back as the database holds it now, should the transaction roll back.
+    def reload(self) -> None:
+        """Memory as the database has it (after a rollback), order included.
 
-        The stored JSON, not the object in memory: a model may have changed that object in place
-        before putting it, and a rollback must not keep that change.
+        Decoded afresh: a model may have changed a record in place before putting it, and a
+        rollback must not keep that change.
         """
-        stored = self._state.stored(self._name, text)
+        OrderedDict.clear(self)
+        for key, value in self._state.rows(self._name):
+            OrderedDict.__setitem__(self, key_value(key), self.codec.decode(json.loads(value)))
 
-        def restore() -> None:
-            if stored is None:
-                OrderedDict.pop(self, key, None)
-            else:
-                OrderedDict.__setitem__(self, key, self.codec.decode(json.loads(stored)))
 
-        return restore
+def _release(db: sqlite3.Connection, lock_file: int) -> None:
+    db.close()
+    os.close(lock_file)
 
 
 def _lock(directory: Path) -> int:

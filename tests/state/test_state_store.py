@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockservers.core.codecs import JSON, codec
 from mockservers.core.sqlite_state import DATABASE, SCHEMA_VERSION, SqliteState
@@ -135,7 +138,9 @@ def test_atomic_commits_all_writes_together_or_none(tmp_path: Path) -> None:
         assert ran == []
     assert ran == ["after"]
     state.close()
-    assert list(sqlite(tmp_path).table("test.notes", codec(Note))) == [1, 3]
+    again = sqlite(tmp_path)
+    assert list(again.table("test.notes", codec(Note))) == [1, 3]
+    again.close()
 
 
 def test_unsaved_names_a_record_changed_in_place_and_never_put(tmp_path: Path) -> None:
@@ -201,8 +206,10 @@ def test_a_record_it_cannot_read_is_a_one_line_error(tmp_path: Path) -> None:
     state = sqlite(tmp_path)
     state.table("test.notes", JSON).put(1, {"id": 1})  # no "text": Note cannot be built from it
     state.close()
+    again = sqlite(tmp_path)
     with pytest.raises(StateError, match=r"^cannot read record 1 of table test.notes in .*: .*text"):
-        sqlite(tmp_path).table("test.notes", codec(Note))
+        again.table("test.notes", codec(Note))
+    again.close()
 
 
 def test_a_foreign_database_or_file_is_refused(tmp_path: Path) -> None:
@@ -250,3 +257,98 @@ def test_compact_leaves_no_deleted_record_in_the_files(tmp_path: Path) -> None:
     raw = b"".join(p.read_bytes() for p in (tmp_path / "state").iterdir() if p.is_file())
     assert b"candidate-ssn" not in raw
     state.close()
+
+
+def test_any_python_string_is_stored_even_a_lone_surrogate(tmp_path: Path) -> None:
+    state = sqlite(tmp_path)
+    state.table("test.names", JSON).put(("b", "k\udc80"), {"name": "Müller \udcff 名前"})
+    state.close()
+    again = sqlite(tmp_path)
+    assert dict(again.table("test.names", JSON).items()) == {("b", "k\udc80"): {"name": "Müller \udcff 名前"}}
+    again.close()
+
+
+def test_a_commit_that_fails_leaves_memory_as_the_disk_has_it(tmp_path: Path) -> None:
+    state = sqlite(tmp_path)
+    notes = state.table("test.notes", JSON)
+    notes.put("kept", 1)
+
+    class FailingCommit:
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db = db
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            if sql == "COMMIT":
+                raise sqlite3.OperationalError("disk I/O error")
+            return self.db.execute(sql, *args)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.db, name)
+
+    real = state._db
+    state._db = FailingCommit(real)  # type: ignore[assignment]
+    with pytest.raises(sqlite3.OperationalError), state.atomic():
+        notes.put("kept", 2)
+        notes.put("lost", 3)
+    state._db = real
+    assert (dict(notes.items()), real.in_transaction) == ({"kept": 1}, False)
+    notes.put("after", 4)  # not inside a transaction left open
+    state.close()
+    again = sqlite(tmp_path)
+    assert dict(again.table("test.notes", JSON).items()) == {"kept": 1, "after": 4}
+    again.close()
+
+
+def test_a_start_that_fails_half_way_does_not_keep_the_directory(tmp_path: Path) -> None:
+    import gc
+
+    from mockservers.config import Settings
+    from mockservers.testing import make_app
+
+    state = sqlite(tmp_path)
+    state.table("pageup.documents", JSON).put(1, {"id": 1})  # not a whole Document
+    state.close()
+    settings = Settings().with_server(state_dir=str(tmp_path / "state"))
+    with pytest.raises(StateError, match=r"^cannot read record 1 of table pageup\.documents"):
+        make_app(settings)
+    gc.collect()
+    sqlite(tmp_path).close()  # the half-built app let go of the lock
+
+
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("put"), st.sampled_from(["a", "b", "c", ("t", "x")]), st.integers(0, 9)),
+        st.tuples(st.just("delete"), st.sampled_from(["a", "b", "c", ("t", "x")]), st.none()),
+        st.tuples(st.just("clear"), st.none(), st.none()),
+        st.tuples(st.just("atomic_fail"), st.sampled_from(["a", "b"]), st.integers(0, 9)),
+    ),
+    max_size=25,
+)
+
+
+@given(OPS)
+def test_sqlite_tables_behave_like_memory_ones_and_reload_as_they_were(ops: list[tuple[str, Any, Any]]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        durable = SqliteState(Path(directory) / "state")
+        memory = MemoryState()
+        tables = [durable.table("test.t", JSON), memory.table("test.t", JSON)]
+        for op, key, value in ops:
+            for state, table in zip((durable, memory), tables, strict=True):
+                if op == "put":
+                    table.put(key, value)
+                elif op == "delete":
+                    table.delete(key)
+                elif op == "clear":
+                    table.clear()
+                elif state.durable:  # a transaction that fails: nothing of it stays
+                    with contextlib.suppress(RuntimeError), state.atomic():
+                        table.put(key, value)
+                        table.delete("c")
+                        raise RuntimeError
+        assert list(tables[0].items()) == list(tables[1].items())
+        durable.close()
+        again = SqliteState(Path(directory) / "state")
+        assert list(again.table("test.t", JSON).items()) == list(tables[1].items())
+        again.close()
