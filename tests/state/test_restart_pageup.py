@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from state_support import Restarts
@@ -10,6 +12,7 @@ from client.pageup import PageUpClient, PageUpError
 from mockservers.config import Settings
 from mockservers.pageup.models import TEMP_UPLOAD_TTL
 from mockservers.pageup.settings import PageUpSettings
+from mockservers.testing import running
 
 DATA = b"%PDF-1.4 a resume that must outlive the process\n" * 100
 
@@ -63,10 +66,7 @@ def test_a_temp_upload_keeps_its_expiry_time_across_a_restart(restarts: Restarts
     assert restarts.files() == []  # its object went with it
 
 
-def test_the_daily_quota_is_not_reset_by_a_restart(tmp_path: object) -> None:
-    from pathlib import Path
-
-    assert isinstance(tmp_path, Path)
+def test_the_daily_quota_is_not_reset_by_a_restart(tmp_path: Path) -> None:
     restarts = Restarts(tmp_path / "state", Settings().replace(pageup=PageUpSettings(daily_quota=2)))
     try:
         pageup(restarts.http("pageup")).prepare_upload("a.txt")
@@ -78,3 +78,13 @@ def test_the_daily_quota_is_not_reset_by_a_restart(tmp_path: object) -> None:
         assert caught.value.status == 429
     finally:
         restarts.stop()
+
+
+@pytest.mark.live
+def test_a_live_server_restarted_on_its_directory_serves_what_it_stored(tmp_path: Path) -> None:
+    """``running`` twice on one directory: the first server lets go of it when it stops."""
+    settings = Settings().with_server(state_dir=str(tmp_path / "state"))
+    with running(settings) as server, httpx.Client(base_url=server.vendor_url("pageup")) as http:
+        document = pageup(http).upload(DATA, filename="cv.pdf", document_category_id=7)
+    with running(settings) as server, httpx.Client(base_url=server.vendor_url("pageup")) as http:
+        assert pageup(http).download(document["id"]) == DATA
