@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from state_support import Restarts
 
-from client.ashby import AshbyClient, FilePart
+from client.ashby import AshbyClient, AshbyError, FilePart
 from mockservers.ashby.postings import SOFTWARE_ENGINEER
+from mockservers.testing import AdminClient
 
 RESUME = b"%PDF-1.4 resume kept across restarts\n" * 50
 
@@ -63,3 +65,14 @@ def test_an_application_with_files_survives_a_restart(restarts: Restarts) -> Non
     assert (candidate["name"], len(candidate["applicationIds"])) == ("Alan Turing", 1)
     assert candidate["resumeFileHandle"] == submitted
     assert reader.download(submitted["handle"]) == RESUME
+
+
+def test_after_a_reset_and_a_restart_an_old_file_handle_is_unknown(restarts: Restarts) -> None:
+    client = ashby(restarts.http("ashby"))
+    candidate = client.create_candidate("Ada")
+    handle = client.upload_resume(candidate["id"], RESUME, "cv.pdf", "application/pdf")["resumeFileHandle"]["handle"]
+    AdminClient(restarts.http()).reset("ashby")
+    restarts.restart()
+    with pytest.raises(AshbyError) as caught:
+        ashby(restarts.http("ashby")).file_url(handle)
+    assert caught.value.code == "file_handle_not_found"
