@@ -11,6 +11,7 @@ from typing import Any
 
 from mockservers.config import ConfigError, ListenError, Settings, load_settings
 from mockservers.core.logs import FORMATS
+from mockservers.core.state import StateError
 from mockservers.core.vendor import Vendor
 from mockservers.vendors import registered
 
@@ -37,7 +38,7 @@ def main(argv: Sequence[str] | None = None, *, vendors: Sequence[Vendor] | None 
         if args.command == "demo":
             return _demo(settings, known, args.vendor, args.base_url)
         return _serve(settings, known)
-    except (ConfigError, ListenError) as exc:
+    except (ConfigError, ListenError, StateError) as exc:
         print(f"atsmock: {exc}", file=sys.stderr)
         return 2
 
@@ -56,6 +57,9 @@ def _parser(vendors: Sequence[Vendor]) -> tuple[argparse.ArgumentParser, dict[st
     serve.add_argument("--admin-token", help="require 'Authorization: Bearer TOKEN' on /__admin")
     serve.add_argument(
         "--log-format", choices=FORMATS, help="one line per request on stderr: text (default), json, or off"
+    )
+    serve.add_argument(
+        "--state-dir", help="keep state and uploaded objects in this directory across restarts (default: memory only)"
     )
     serve.add_argument("--s3-endpoint", help="external S3-compatible store instead of the embedded moto")
     serve.add_argument("--s3-endpoint-access-key", help="access key for --s3-endpoint")
@@ -83,6 +87,8 @@ def _settings(args: argparse.Namespace, vendors: Sequence[Vendor]) -> Settings:
         server["admin_token"] = args.admin_token
     if args.log_format is not None:
         server["log_format"] = args.log_format
+    if args.state_dir is not None:
+        server["state_dir"] = args.state_dir
     settings = settings.with_server(**server)
     s3: dict[str, Any] = {}
     for flag in ("s3_endpoint", "s3_endpoint_access_key", "s3_endpoint_secret_key", "s3_endpoint_region"):
@@ -129,6 +135,8 @@ def _serve(settings: Settings, vendors: Sequence[Vendor]) -> int:
             lines.append(f"  {name:<9} {platform.vendor_url(name)}")
         lines.append(f"  {'s3':<9} {base}/s3" + (f" (store: {settings.s3.endpoint})" if settings.s3.endpoint else ""))
         lines.append(f"  {'admin':<9} {base}/__admin")
+        if settings.server.state_dir:
+            lines.append(f"  {'state':<9} {os.path.abspath(settings.server.state_dir)}")
         host = settings.server.host
         if host not in ("127.0.0.1", "localhost", "::1") and not settings.server.admin_token:
             lines.append(f"warning: bound to {host} without --admin-token: anyone who can reach it can reset it")

@@ -47,6 +47,9 @@ class ServerSettings:
     """Serve only this vendor, at the root path."""
     log_format: str = "text"
     """One line per request on stderr: ``text`` (human-readable), ``json``, or ``off``."""
+    state_dir: str = ""
+    """Keep every vendor's state, the objects' bytes, the clock and the faults here, across restarts
+    (docs/persistence.md); empty keeps everything in memory and writes nothing."""
 
 
 @dataclass(frozen=True)

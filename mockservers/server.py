@@ -150,6 +150,7 @@ class LiveServer:
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._sock.close()
+        self.platform.close()  # lets go of its --state-dir, so a server started next can use it
         if self._admin is not None:
             self._admin.http.close()
 

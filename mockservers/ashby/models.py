@@ -28,8 +28,10 @@ from mockservers.ashby.files import (
 from mockservers.ashby.settings import AshbySettings
 from mockservers.core import errors as kinds
 from mockservers.core.clock import Clock, format_iso
+from mockservers.core.codecs import codec, expiring
 from mockservers.core.errors import FieldError, VendorError
 from mockservers.core.expiry import ExpiringMap
+from mockservers.core.state import MemoryState, StateStore, Table, stored_secret
 from mockservers.s3.storage import Storage
 
 CONTEXTS = ("CandidateResume", "CandidateFiles", "ApplicationForm")
@@ -146,26 +148,43 @@ class Page:
 
 
 class AshbyStore:
-    """All Ashby state of one app: upload handles, stored files and candidates."""
+    """All Ashby state of one app: upload handles, stored files and candidates, kept in ``state`` (the
+    platform's store: in memory, or durable with ``--state-dir``), with the file handles' signing key."""
 
-    def __init__(self, settings: AshbySettings, clock: Clock, objects: Storage) -> None:
+    def __init__(
+        self, settings: AshbySettings, clock: Clock, objects: Storage, state: StateStore | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.objects = objects
-        self.signer = FileHandleSigner()
+        self.state = state = state or MemoryState()
+        self._secret = state.cell("ashby.file_handle_key", "")
+        self.signer = FileHandleSigner(stored_secret(self._secret))
         self.uploads: ExpiringMap[str, UploadHandle] = ExpiringMap(
-            clock, settings.handle_ttl_seconds, limit=MAX_HANDLES, on_expire=self._forget_upload
+            clock,
+            settings.handle_ttl_seconds,
+            limit=MAX_HANDLES,
+            on_expire=self._forget_upload,
+            table=state.table("ashby.upload_handles", expiring(codec(UploadHandle))),
         )
         """Handles lapse ``handle_ttl_seconds`` after creation, and their uploaded objects go with them."""
-        self.files: dict[str, StoredFile] = {}
-        self.candidates: dict[str, Candidate] = {}
-        self._seq = 0
+        self.files: Table[str, StoredFile] = state.table("ashby.files", codec(StoredFile))
+        self.candidates: Table[str, Candidate] = state.table("ashby.candidates", codec(Candidate))
+        self._seq = state.cell("ashby.candidate_seq", 0)
 
     def reset(self) -> None:
-        self.uploads.clear()
-        self.files.clear()
-        self.candidates.clear()
-        self._seq = 0
+        """Forget everything; file handles handed out before no longer verify (a new signing key)."""
+        with self.state.atomic():
+            self.uploads.clear()
+            self.files.clear()
+            self.candidates.clear()
+            self._seq.clear()
+            self.signer = FileHandleSigner(stored_secret(self._secret, renew=True))
+
+    def save(self, candidate: Candidate) -> Candidate:
+        """Keep a changed candidate (every change to one goes through here, so a restart sees it)."""
+        self.candidates.put(candidate.id, candidate)
+        return candidate
 
     # -- upload handles ---------------------------------------------------------------------------
 
@@ -270,7 +289,7 @@ class AshbyStore:
             key=key,
             handle=self.signer.sign(file_id, owner_id),
         )
-        self.files[file_id] = stored
+        self.files.put(file_id, stored)
         return stored
 
     def check_inline_file(self, payload: FilePayload, field_name: str) -> FilePayload:
@@ -326,10 +345,10 @@ class AshbyStore:
         if not name.strip():
             raise invalid("name", "must not be empty")
         now = self.clock.now()
-        self._seq += 1
+        seq = self._seq.get() + 1
         candidate = Candidate(
             id=str(uuid.uuid4()),
-            seq=self._seq,
+            seq=seq,
             name=name,
             created_at=now if created_at is None else created_at,
             updated_at=now,
@@ -343,8 +362,9 @@ class AshbyStore:
         candidate.social_links = [{"type": kind, "url": url} for kind, url in social_links]
         if location:
             candidate.location = location_json(location)
-        self.candidates[candidate.id] = candidate
-        return candidate
+        with self.state.atomic():
+            self._seq.set(seq)
+            return self.save(candidate)
 
     def candidate(self, candidate_id: str) -> Candidate:
         found = self.candidates.get(candidate_id)
@@ -367,13 +387,19 @@ class AshbyStore:
         candidate.resume = stored
         candidate.files.append(stored)
         candidate.updated_at = self.clock.now()
-        return candidate
+        return self.save(candidate)
 
     def attach_file(self, candidate: Candidate, stored: StoredFile) -> Candidate:
         """``candidate.uploadFile`` adds a file to the candidate's ``fileHandles``."""
         candidate.files.append(stored)
         candidate.updated_at = self.clock.now()
-        return candidate
+        return self.save(candidate)
+
+    def attach_upload(self, candidate: Candidate, source: UploadHandle | FilePayload, *, resume: bool) -> Candidate:
+        """``candidate.uploadResume`` / ``uploadFile``: store the file and attach it, in one transaction."""
+        with self.state.atomic():
+            stored = self.store_file(candidate.id, source)
+            return self.attach_resume(candidate, stored) if resume else self.attach_file(candidate, stored)
 
     def list_candidates(self, limit: int | None, cursor: str | None, sync_token: str | None) -> Page:
         """``candidate.list``: oldest first, ``limit`` capped at 100, opaque cursors and sync tokens.

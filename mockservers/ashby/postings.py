@@ -14,7 +14,9 @@ from typing import Any
 from mockservers.ashby.files import FilePayload, StoredFile
 from mockservers.ashby.models import AshbyStore, UploadHandle, invalid, is_email, not_found
 from mockservers.core import errors as kinds
+from mockservers.core.codecs import JSON
 from mockservers.core.errors import VendorError
+from mockservers.core.state import Table
 
 FAIL_VALIDATION_EMAIL = "testing-fail-validation@example.com"
 """Ashby: "you can simulate a validation failure by submitting the email address" above."""
@@ -213,7 +215,7 @@ class JobBoard:
     def __init__(self, store: AshbyStore, postings: Iterable[JobPosting] = SEEDED_POSTINGS) -> None:
         self.store = store
         self.postings = {p.id: p for p in postings}
-        self.submissions: dict[str, dict[str, Any]] = {}
+        self.submissions: Table[str, dict[str, Any]] = store.state.table("ashby.submissions", JSON)
 
     def reset(self) -> None:
         self.submissions.clear()
@@ -265,6 +267,10 @@ class JobBoard:
                 kinds.CONFLICT, f"Job posting {posting_id} is not published", code="job_posting_not_published"
             )
         values = self._validate(submissions, resolve_file)
+        with self.store.state.atomic():  # the candidate, its files and the application, or nothing
+            return self._record(values)
+
+    def _record(self, values: Mapping[str, Any]) -> dict[str, Any]:
         store = self.store
         email = str(values["_systemfield_email"])
         candidate = store.candidate_by_email(email)
@@ -285,9 +291,10 @@ class JobBoard:
                 submitted[path] = value
         candidate.application_ids.append(str(uuid.uuid4()))
         candidate.updated_at = store.clock.now()
+        store.save(candidate)
         instance_id = str(uuid.uuid4())
         instance = {"id": instance_id, "formDefinition": form_definition(), "submittedValues": submitted}
-        self.submissions[instance_id] = instance
+        self.submissions.put(instance_id, instance)
         return {"submittedFormInstance": instance, "formMessages": {"blocked": False}}
 
     def _validate(self, submissions: list[tuple[str, Any]], resolve_file: FileResolver) -> dict[str, Any]:

@@ -165,11 +165,7 @@ async def _upload_to_candidate(
         handle = inputs.required_string(body, handle_field)
         candidate = store.candidate(candidate_id)
         source = store.claim_upload(handle, context, handle_field)
-    stored = store.store_file(candidate.id, source)
-    if operation == "candidateUploadResume":
-        store.attach_resume(candidate, stored)
-    else:
-        store.attach_file(candidate, stored)
+    store.attach_upload(candidate, source, resume=operation == "candidateUploadResume")
     return success(candidate.as_json())
 
 
@@ -308,7 +304,7 @@ def create_vendor(platform: Platform, settings: AshbySettings) -> VendorMount:
     s3 = platform.s3
     s3.ensure_bucket(UPLOAD_BUCKET, settings.region, max_object_size=settings.max_content_length)
     s3.ensure_bucket(FILES_BUCKET, settings.region)
-    store = AshbyStore(settings, platform.clock, s3)
+    store = AshbyStore(settings, platform.clock, s3, platform.state)
     board = JobBoard(store)
     state = AshbyVendor(settings, KeyRing(settings.api_keys), store, board)
     url = platform.vendor_url("ashby")

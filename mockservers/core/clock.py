@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mockservers.core.state import Cell
 
 
 class Clock:
     """Mock time = real time (or a frozen instant) plus an offset that tests move.
 
     ``now()`` is epoch seconds as a float. Advancing works frozen or not; unfreezing resumes from
-    the frozen instant without a jump.
+    the frozen instant without a jump. With a ``cell`` (the platform's state), the offset and the
+    frozen instant are kept there at every change, so mock time carries on across a restart.
     """
 
-    __slots__ = ("_frozen_at", "_offset")
+    __slots__ = ("_cell", "_frozen_at", "_offset")
 
-    def __init__(self) -> None:
-        self._offset = 0.0
-        self._frozen_at: float | None = None
+    def __init__(self, cell: Cell[Any] | None = None) -> None:
+        self._cell = cell
+        saved = cell.get() if cell is not None else None
+        self._offset = float(saved["offset"]) if saved else 0.0
+        self._frozen_at: float | None = saved.get("frozen_at") if saved else None
 
     def now(self) -> float:
         base = self._frozen_at if self._frozen_at is not None else time.time()
@@ -41,24 +48,34 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self._offset += seconds
+        self._save()
 
     def freeze(self) -> None:
         if self._frozen_at is None:
             self._frozen_at = time.time()
+            self._save()
 
     def unfreeze(self) -> None:
         if self._frozen_at is not None:
             # Keep mock time continuous: the time spent frozen becomes negative offset.
             self._offset += self._frozen_at - time.time()
             self._frozen_at = None
+            self._save()
 
     def set(self, epoch_seconds: float) -> None:
         """Jump to an absolute instant (keeps the frozen state)."""
         self._offset += epoch_seconds - self.now()
+        self._save()
 
     def reset(self) -> None:
         self._offset = 0.0
         self._frozen_at = None
+        if self._cell is not None:
+            self._cell.clear()
+
+    def _save(self) -> None:
+        if self._cell is not None:
+            self._cell.set({"offset": self._offset, "frozen_at": self._frozen_at})
 
     def state(self) -> dict[str, object]:
         # + 0.0 turns a rounded -0.0 (an offset of a few nanoseconds below zero) into 0.0.

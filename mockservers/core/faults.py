@@ -1,16 +1,25 @@
-"""Fault plans: which scenario fires on which request, how often and with what probability."""
+"""Fault plans: which scenario fires on which request, how often and with what probability.
+
+With a durable state store the scheduled faults are kept in the ``faults.scheduled`` table, their
+counters included (``fired``, and ``draws``: how many times a probabilistic fault drew, so its
+random sequence resumes where it stopped). Each fault comes back once its scenario is registered
+again after a restart; in memory nothing is encoded.
+"""
 
 from __future__ import annotations
 
 import math
 import random
+import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockservers.core.codecs import JSON
 from mockservers.core.errors import AdminError
 from mockservers.core.scenarios import TRANSPORT, TRANSPORT_SCENARIOS, Scenario
+from mockservers.core.state import StateStore, Table
 
 MAX_FAULTS = 1000
 """Faults that can be scheduled at once: a CI job that keeps adding them cannot grow the server."""
@@ -36,6 +45,10 @@ class Fault:
     delay_ms: int
     fired: int = 0
     rng: random.Random = field(default_factory=random.Random)
+    rng_seed: int = 0
+    """What ``rng`` was seeded with (``seed``, or a random one), so a restart can rebuild it."""
+    draws: int = 0
+    """Numbers ``rng`` has given so far."""
 
     def applies_to(self, vendor: str, operation: str | None) -> bool:
         if self.vendor is not None and self.vendor != vendor:
@@ -60,11 +73,15 @@ class Fault:
 class FaultPlan:
     """The scenario catalogue and the faults scheduled from it, checked in the order they were added."""
 
-    def __init__(self) -> None:
+    def __init__(self, state: StateStore | None = None) -> None:
         self._scenarios: dict[str, Scenario] = {s.name: s for s in TRANSPORT_SCENARIOS}
         self._operations: dict[str, frozenset[str]] = {}
         self._aliases: dict[str, Mapping[str, str]] = {}
         self._faults: list[Fault] = []
+        self._saved: Table[str, Any] | None = None
+        """The faults as JSON in a durable store; None in memory (nothing to encode per request)."""
+        if state is not None and state.durable:
+            self._saved = state.table("faults.scheduled", JSON)
 
     def register_target(
         self,
@@ -79,6 +96,26 @@ class FaultPlan:
         self._aliases[vendor] = dict(aliases or {})
         for s in scenarios:
             self._scenarios[s.name] = s
+        if self._saved is not None:
+            self._restore(self._saved)
+
+    def _restore(self, saved: Table[str, Any]) -> None:
+        """The stored faults whose scenario and vendor are known by now, in the order they were added."""
+        active = {f.id: f for f in self._faults}
+        restored = []
+        for fault_id, row in saved.items():
+            fault = active.get(fault_id)
+            if fault is None:
+                scenario = self._scenarios.get(row["scenario"])
+                if scenario is None or (row["vendor"] is not None and row["vendor"] not in self._operations):
+                    continue
+                fault = _decode(row, scenario)
+            restored.append(fault)
+        self._faults = restored
+
+    def _save(self, fault: Fault) -> None:
+        if self._saved is not None:
+            self._saved.put(fault.id, _encode(fault))
 
     def operation(self, vendor: str | None, name: str) -> str | None:
         """The operationId ``name`` stands for (itself, or a vendor's own name for it) on ``vendor`` (any
@@ -155,6 +192,7 @@ class FaultPlan:
         delay_ms = _number(spec, "delay_ms", 0, int, 0, 600_000)
         if name == "delay" and "delay_ms" not in spec:
             raise AdminError(400, "invalid_request", "scenario 'delay' needs delay_ms")
+        rng_seed = seed if seed is not None else secrets.randbits(64)
         fault = Fault(
             id=str(uuid.uuid4()),
             scenario=scenario,
@@ -164,8 +202,10 @@ class FaultPlan:
             probability=float(probability),
             seed=seed,
             delay_ms=int(delay_ms),
-            rng=random.Random(seed),
+            rng=random.Random(rng_seed),
+            rng_seed=rng_seed,
         )
+        self._save(fault)
         self._faults.append(fault)
         return fault
 
@@ -177,13 +217,23 @@ class FaultPlan:
             if not fault.applies_to(vendor, operation):
                 continue
             # Every eligible request draws once, so a seed replays the same schedule.
-            if fault.probability < 1.0 and fault.rng.random() >= fault.probability:
-                continue
+            if fault.probability < 1.0:
+                fault.draws += 1
+                if fault.rng.random() >= fault.probability:
+                    self._save(fault)
+                    continue
             fault.fired += 1
             if fault.times and fault.fired >= fault.times:
-                self._faults.remove(fault)
+                self._forget(fault)
+            else:
+                self._save(fault)
             return fault
         return None
+
+    def _forget(self, fault: Fault) -> None:
+        self._faults.remove(fault)
+        if self._saved is not None:
+            self._saved.delete(fault.id)
 
     def list(self) -> list[Fault]:
         return list(self._faults)
@@ -191,15 +241,36 @@ class FaultPlan:
     def remove(self, fault_id: str) -> bool:
         for fault in self._faults:
             if fault.id == fault_id:
-                self._faults.remove(fault)
+                self._forget(fault)
                 return True
         return False
 
     def clear(self, vendor: str | None = None) -> None:
+        saved = self._saved
         if vendor is None:
             self._faults.clear()
-        else:
-            self._faults = [f for f in self._faults if f.vendor != vendor]
+            if saved is not None:
+                saved.clear()
+            return
+        self._faults = [f for f in self._faults if f.vendor != vendor]
+        if saved is not None:
+            for fault_id in [i for i, row in saved.items() if row["vendor"] == vendor]:
+                saved.delete(fault_id)
+
+
+_STORED = ("id", "vendor", "operation", "times", "probability", "seed", "delay_ms", "fired", "rng_seed", "draws")
+
+
+def _encode(fault: Fault) -> dict[str, Any]:
+    return {"scenario": fault.scenario.name, **{name: getattr(fault, name) for name in _STORED}}
+
+
+def _decode(row: Mapping[str, Any], scenario: Scenario) -> Fault:
+    fault = Fault(scenario=scenario, **{name: row[name] for name in _STORED})
+    fault.rng = random.Random(fault.rng_seed)
+    for _ in range(fault.draws):  # the same point in the sequence as before the restart
+        fault.rng.random()
+    return fault
 
 
 def _number(spec: Mapping[str, Any], key: str, default: float, kind: type, low: float, high: float | None) -> Any:

@@ -1,4 +1,4 @@
-"""The Platform: the one clock, journal, fault plan, token issuer and S3 every vendor shares."""
+"""The Platform: the one state store, clock, journal, fault plan, token issuer and S3 every vendor shares."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from mockservers.core.clock import Clock
 from mockservers.core.faults import FaultPlan
 from mockservers.core.fetch import Fetcher
 from mockservers.core.journal import Journal
+from mockservers.core.state import StateStore, open_state
 from mockservers.core.tokens import TokenIssuer
 from mockservers.core.vendor import Vendor, VendorMount
 
@@ -31,14 +32,16 @@ class Platform:
         """Every vendor the app knows, served or planned, by name (the admin API shows their titles)."""
         self.on_shutdown: list[Callable[[], None]] = []
         """Run by ``shutdown``: what must end before the server waits for open responses (admin event streams)."""
-        self.clock = Clock()
+        self.state: StateStore = open_state(settings.server.state_dir)
+        """Where every model keeps its records: in memory, or durable in ``--state-dir`` (``core/state.py``)."""
+        self.clock = Clock(self.state.cell("clock", None) if self.state.durable else None)
         secret_headers = frozenset().union(*(v.secret_headers for v in self.known.values()))
         self.journal = Journal(settings.server.journal_size, secret_headers)
-        self.faults = FaultPlan()
-        self.tokens = TokenIssuer(self.clock)
+        self.faults = FaultPlan(self.state)
+        self.tokens = TokenIssuer(self.clock, self.state)
         self.fetcher = Fetcher(settings.fetch)
         """The one safe fetcher for the URLs users hand vendors (remote file URLs)."""
-        self.s3: S3Service = S3Service(settings.s3, self.clock, self.base_url)
+        self.s3: S3Service = S3Service(settings.s3, self.clock, self.base_url, self.state)
         self.faults.register_target("s3", _S3_OPERATIONS, self.s3.scenarios)
         self.vendors: dict[str, VendorMount] = {}
 
@@ -57,7 +60,11 @@ class Platform:
         self.faults.register_target(mount.name, mount.operations.names, mount.scenarios, mount.operations.aliases)
 
     def reset(self, vendor: str | None = None) -> None:
-        """Wipe state: everything (clock included), or one vendor's documents, tokens, journal and faults."""
+        """Wipe state: everything (clock included), or one vendor's documents, tokens, journal and faults.
+
+        With a state dir the wiped records leave the disk too: object files are unlinked and the
+        database is compacted after a full reset.
+        """
         if vendor is None:
             self.clock.reset()
             self.journal.clear()
@@ -66,6 +73,7 @@ class Platform:
             self.s3.reset()
             for mount in self.vendors.values():
                 mount.reset()
+            self.state.compact()
             return
         if vendor == "s3":
             self.s3.reset()
@@ -80,6 +88,10 @@ class Platform:
         streaming nothing, and waits for it until its graceful-shutdown timeout)."""
         for stop in self.on_shutdown:
             stop()
+
+    def close(self) -> None:
+        """Release the state directory (a restart in the same process opens it again)."""
+        self.state.close()
 
     async def ready(self) -> dict[str, bool]:
         """Whether each mounted vendor and S3 can answer (the health check)."""

@@ -1,7 +1,8 @@
 """Bearer tokens for every vendor that issues them: real JWTs, checked against the mock clock.
 
 A token is valid only if this issuer made it and has not forgotten it (reset), so verification
-is a dictionary look-up; PyJWT is imported on first issue only. Tokens are kept only while they
+is a dictionary look-up; PyJWT is imported on first issue only. The signing key and the issued
+tokens live in the platform's state (``core/state.py``), so they survive a restart. Tokens are kept only while they
 are live (at most ``MAX_LIVE_TOKENS``): an expired one is dropped as new ones are issued, and
 recognised afterwards by its signature, so it is still refused as ``expired``, not ``invalid``.
 """
@@ -9,13 +10,14 @@ recognised afterwards by its signature, so it is still refused as ``expired``, n
 from __future__ import annotations
 
 import heapq
-import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from mockservers.core.clock import Clock
+from mockservers.core.codecs import codec
+from mockservers.core.state import MemoryState, StateStore, Table, stored_secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +45,14 @@ MAX_LIVE_TOKENS = 100_000
 
 
 class TokenIssuer:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, state: StateStore | None = None) -> None:
         self.clock = clock
-        self._key = secrets.token_bytes(32)
-        self._issued: dict[str, IssuedToken] = {}
-        self._expiries: list[tuple[int, str]] = []
+        self._state = state = state or MemoryState()
+        self._key_cell = state.cell("tokens.key", "")
+        self._key = stored_secret(self._key_cell)
+        self._issued: Table[str, IssuedToken] = state.table("tokens.issued", codec(IssuedToken))
+        self._expiries: list[tuple[int, str]] = [(i.expires_at, t) for t, i in self._issued.items()]
+        heapq.heapify(self._expiries)
         """A heap of (expiry, token): the next token to drop is always on top (O(log n) per issue)."""
 
     def issue(
@@ -90,10 +95,10 @@ class TokenIssuer:
         token = jwt.encode(claims, self._key, algorithm="HS256")
         issued = IssuedToken(token, vendor, client_id, tuple(scopes), now, now + ttl_seconds, claims)
         self._drop_expired(now)
-        self._issued[token] = issued
+        self._issued.put(token, issued)
         heapq.heappush(self._expiries, (issued.expires_at, token))
         while len(self._issued) > MAX_LIVE_TOKENS:
-            self._issued.pop(heapq.heappop(self._expiries)[1], None)
+            self._issued.delete(heapq.heappop(self._expiries)[1])
         return issued
 
     def verify(self, vendor: str, token: str | None) -> IssuedToken:
@@ -135,16 +140,18 @@ class TokenIssuer:
         if vendor is None:
             self._issued.clear()
             self._expiries.clear()
-            self._key = secrets.token_bytes(32)
+            self._key = stored_secret(self._key_cell, renew=True)
         else:
-            self._issued = {t: i for t, i in self._issued.items() if i.vendor != vendor}
+            with self._state.atomic():
+                for token in [t for t, i in self._issued.items() if i.vendor == vendor]:
+                    self._issued.delete(token)
             self._expiries = [(e, t) for e, t in self._expiries if t in self._issued]
             heapq.heapify(self._expiries)
 
     def _drop_expired(self, now: float) -> None:
         expiries = self._expiries
         while expiries and expiries[0][0] <= now:
-            self._issued.pop(heapq.heappop(expiries)[1], None)
+            self._issued.delete(heapq.heappop(expiries)[1])
 
     def __len__(self) -> int:
         return len(self._issued)

@@ -13,15 +13,17 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
 from mockservers.core import errors as kinds
 from mockservers.core.clock import Clock
+from mockservers.core.codecs import JSON
 from mockservers.core.errors import VendorError
 from mockservers.core.http import auth_scheme, basic_credentials, bearer_token
+from mockservers.core.state import MemoryState, StateStore, Table
 from mockservers.core.tokens import IssuedToken, TokenError, TokenIssuer
 from mockservers.pageup.settings import PageUpClient, PageUpSettings
 
@@ -207,26 +209,29 @@ class DailyQuota:
 
     PageUp, "Error handling": 429 "The daily rate limit has been exceeded". The number is not
     public (configurable here); the window is the UTC calendar day and ``Retry-After`` gives the
-    seconds to its end (inferred). A refused request does not count.
+    seconds to its end (inferred). A refused request does not count. With a durable state the
+    counts survive a restart (a restart is not a new day).
     """
 
     limit: int
     clock: Clock
+    state: StateStore = field(default_factory=MemoryState)
 
     def __post_init__(self) -> None:
-        self._used: dict[str, tuple[int, int]] = {}
+        self._used: Table[str, tuple[int, int]] = self.state.table("pageup.quota", JSON)
+        """client id -> (mock-clock UTC day, requests that day); a restart reads back lists, which unpack alike."""
 
     def charge(self, client_id: str) -> None:
         if not self.limit:
             return
         now = self.clock.now()
         day = int(now // 86_400)
-        used_day, used = self._used.get(client_id, (day, 0))
+        used_day, used = self._used.get(client_id) or (day, 0)
         if used_day != day:
             used = 0
         if used >= self.limit:
             raise rate_limited(now)
-        self._used[client_id] = (day, used + 1)
+        self._used.put(client_id, (day, used + 1))
 
     def reset(self) -> None:
         self._used.clear()
@@ -249,10 +254,12 @@ def rate_limited(now: float) -> VendorError:
 class ApiGuard:
     """Every API call: a valid bearer token, of the URL's tenant, under quota, with the scope."""
 
-    def __init__(self, settings: PageUpSettings, issuer: TokenIssuer, clock: Clock) -> None:
+    def __init__(
+        self, settings: PageUpSettings, issuer: TokenIssuer, clock: Clock, state: StateStore | None = None
+    ) -> None:
         self.issuer = issuer
         self.clock = clock
-        self.quota = DailyQuota(settings.daily_quota, clock)
+        self.quota = DailyQuota(settings.daily_quota, clock, state or MemoryState())
 
     def authorize(self, authorization: str | None, tenant: str, operation: str) -> IssuedToken:
         """The caller's token, or a VendorError: 401 (token, tenant), 429 (quota), 403 (scope).

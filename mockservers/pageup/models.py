@@ -16,10 +16,12 @@ from urllib.parse import quote
 
 from mockservers.core import errors as kinds
 from mockservers.core.clock import Clock
+from mockservers.core.codecs import codec, expiring
 from mockservers.core.errors import FieldError, VendorError
 from mockservers.core.expiry import ExpiringMap
+from mockservers.core.state import MemoryState, StateStore, Table
 from mockservers.pageup.settings import PageUpSettings
-from mockservers.s3.storage import Storage
+from mockservers.s3.storage import ObjectFacts, Storage
 
 TEMP_BUCKET = "pageup-storage-temp-au"
 """The bucket of the seed's presigned URL (``pageup-storage-temp-au.s3.ap-southeast-2.amazonaws.com``)."""
@@ -272,26 +274,34 @@ def check_expires_in(raw: str | None) -> int:
 
 @dataclass
 class DocumentStore:
-    """One mock's documents, temp uploads and categories; the S3 objects live in ``objects``."""
+    """One mock's documents, temp uploads and categories; the S3 objects live in ``objects``, the records
+    in ``state`` (the platform's store: in memory, or durable with ``--state-dir``)."""
 
     settings: PageUpSettings
     clock: Clock
     objects: Storage
-    documents: dict[int, Document] = field(default_factory=dict)
-    _next_id: int = FIRST_DOCUMENT_ID
+    state: StateStore = field(default_factory=MemoryState)
 
     def __post_init__(self) -> None:
+        state = self.state
+        self.documents: Table[int, Document] = state.table("pageup.documents", codec(Document))
         self.uploads: ExpiringMap[tuple[str, str], TempUpload] = ExpiringMap(
-            self.clock, TEMP_UPLOAD_TTL, limit=MAX_TEMP_UPLOADS, on_expire=self._forget_upload
+            self.clock,
+            TEMP_UPLOAD_TTL,
+            limit=MAX_TEMP_UPLOADS,
+            on_expire=self._forget_upload,
+            table=state.table("pageup.temp_uploads", expiring(codec(TempUpload))),
         )
+        self._next_id = state.cell("pageup.next_document_id", FIRST_DOCUMENT_ID)
 
     def _forget_upload(self, where: tuple[str, str], upload: TempUpload) -> None:
         self.objects.delete_object(TEMP_BUCKET, upload.key)
 
     def reset(self) -> None:
-        self.documents.clear()
-        self.uploads.clear()
-        self._next_id = FIRST_DOCUMENT_ID
+        with self.state.atomic():
+            self.documents.clear()
+            self.uploads.clear()
+            self._next_id.clear()
 
     # -- categories ---------------------------------------------------------------------------
 
@@ -412,6 +422,20 @@ class DocumentStore:
                 FieldError("physicalFile", f"The uploaded file is {info.size} bytes; the maximum is {limit} bytes.")
             )
         physical_file = f"{uuid.uuid4()}{extension(upload.physical_file)}"
+        with self.state.atomic():  # after a crash the move happened entirely or not at all
+            document = self._move(tenant, request, upload, info, category, replaced, physical_file)
+        return document
+
+    def _move(
+        self,
+        tenant: str,
+        request: MoveRequest,
+        upload: TempUpload,
+        info: ObjectFacts,
+        category: Category,
+        replaced: Document | None,
+        physical_file: str,
+    ) -> Document:
         self.objects.copy_object(TEMP_BUCKET, upload.key, STORE_BUCKET, object_key(tenant, physical_file))
         self.objects.delete_object(TEMP_BUCKET, upload.key)
         # Forgotten once moved: a second move is refused like an unknown one, and a long run of
@@ -421,8 +445,8 @@ class DocumentStore:
             self.objects.delete_object(STORE_BUCKET, replaced.key)
             doc_id = replaced.id
         else:
-            doc_id = self._next_id
-            self._next_id += 1
+            doc_id = self._next_id.get()
+            self._next_id.set(doc_id + 1)
         document = Document(
             id=doc_id,
             tenant=tenant,
@@ -438,7 +462,7 @@ class DocumentStore:
             application_id=request.application_id,
             applicant_id=request.applicant_id,
         )
-        self.documents[doc_id] = document
+        self.documents.put(doc_id, document)
         return document
 
     # -- workflow B: download ---------------------------------------------------------------------

@@ -155,8 +155,8 @@ def create_vendor(platform: Platform, settings: PageUpSettings) -> VendorMount:
         s3.ensure_bucket(STORE_BUCKET, settings.region)
 
     ensure_buckets()
-    store = DocumentStore(settings, platform.clock, s3)
-    guard = ApiGuard(settings, platform.tokens, platform.clock)
+    store = DocumentStore(settings, platform.clock, s3, platform.state)
+    guard = ApiGuard(settings, platform.tokens, platform.clock, platform.state)
     state = PageUpVendor(store, TokenEndpoint(settings, platform.tokens), guard)
     contract = OpenApiEndpoint("pageup", servers(platform.vendor_url("pageup")))
     routes = [*ROUTES, Route("/openapi.json", contract, methods=["GET"], name="openapi")]

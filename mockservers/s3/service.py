@@ -2,8 +2,9 @@
 
 Vendors register their buckets (``ensure_bucket``), hand out presigned URLs and POST policies,
 and read back what clients uploaded. The front (``app``) verifies each presigned request the way
-S3 does; the bytes live in moto's models in process, or in an external S3-compatible endpoint
-when ``S3Settings.endpoint`` is set.
+S3 does; the bytes live in moto's models in process, in files under the state dir with
+``--state-dir`` (``disk.DiskStore``), or in an external S3-compatible endpoint when
+``S3Settings.endpoint`` is set.
 
 Nothing heavy is imported until first use: botocore (signing) and moto (the embedded store) load
 on the first presign or request, or in ``warm_up``, which the server runs in a background thread.
@@ -23,6 +24,7 @@ from starlette.types import ASGIApp
 from mockservers.config import S3Settings
 from mockservers.core.clock import Clock
 from mockservers.core.scenarios import Scenario
+from mockservers.core.state import MemoryState, StateStore
 from mockservers.s3.errors import SCENARIOS
 from mockservers.s3.front import S3Front
 from mockservers.s3.metadata import DEFAULT_SSE, MAX_OBJECT_SIZE
@@ -56,9 +58,10 @@ class BucketSpec:
 class S3Service:
     """One app's S3. Buckets are private: only requests presigned with a known key get through."""
 
-    def __init__(self, settings: S3Settings, clock: Clock, public_url: str) -> None:
+    def __init__(self, settings: S3Settings, clock: Clock, public_url: str, state: StateStore | None = None) -> None:
         self.settings = settings
         self.clock = clock
+        self.state = state or MemoryState()
         self.public_url = public_url.rstrip("/")
         self.base_url = f"{self.public_url}/s3"
         self.secrets: dict[str, str] = {settings.access_key: settings.secret_key}
@@ -125,6 +128,10 @@ class S3Service:
             from mockservers.s3.remote import RemoteStore
 
             return RemoteStore(s.endpoint, s.endpoint_access_key, s.endpoint_secret_key, s.endpoint_region, self.clock)
+        if self.state.directory is not None:
+            from mockservers.s3.disk import DiskStore
+
+            return DiskStore(self.state.directory, self.state, self.clock)
         from mockservers.s3.embedded import MotoStore
 
         return MotoStore(self.clock)
@@ -275,9 +282,9 @@ class S3Service:
 
     def reset(self, buckets: Iterable[str] | None = None) -> None:
         """Delete every object (in ``buckets``, or in all registered buckets); the buckets stay."""
-        if self._store is None:
-            return
-        self._store.clear(list(self._buckets) if buckets is None else list(buckets))
+        if self._store is None and (self.state.directory is None or self.settings.endpoint):
+            return  # nothing stored yet (a state dir may hold objects from an earlier run: build its store)
+        self.store().clear(list(self._buckets) if buckets is None else list(buckets))
 
 
 class StreamedObject:
