@@ -13,7 +13,8 @@ def demo(run: DemoRun, settings: AshbySettings) -> None:
     key = next(k for k in settings.api_keys if k.active and "candidatesWrite" in k.permissions)
     ashby = AshbyClient(run.http, key.api_key)
     with run.step("candidate.create"):
-        candidate = ashby.create_candidate("Ada Lovelace", email="ada@example.com")
+        candidate = ashby.create_candidate("Ada Lovelace", email=f"ada.{run.unique}@example.com")
+    run.created("candidate", candidate["id"])
     with run.step("file.createFileUploadHandle"):
         target = ashby.create_upload_handle("CandidateResume", "resume.pdf", "application/pdf", len(RESUME))
     with run.step("POST to the presigned S3 policy"):
@@ -21,5 +22,6 @@ def demo(run: DemoRun, settings: AshbySettings) -> None:
     with run.step("candidate.uploadResume"):
         body = {"candidateId": candidate["id"], "resumeHandle": target.handle}
         attached = ashby.call("candidate.uploadResume", body, idempotent=False)
+    run.created("file", attached["resumeFileHandle"]["id"])
     with run.step("file.info and download") as step:
         run.same_bytes(step, RESUME, ashby.download(attached["resumeFileHandle"]["handle"]))

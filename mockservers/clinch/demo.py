@@ -13,9 +13,11 @@ RESUME = b"%PDF-1.4\n% a resume uploaded by atsmock demo\n" + bytes(range(256)) 
 def demo(run: DemoRun, settings: ClinchSettings) -> None:
     clinch = ClinchClient(run.client("/v1"), settings.access_id, settings.secret)
     with run.step("POST /candidates (signed)"):
-        candidate = clinch.create_candidate("ada.demo@example.com", first_name="Ada", last_name="Lovelace")
+        candidate = clinch.create_candidate(f"ada.{run.unique}@example.com", first_name="Ada", last_name="Lovelace")
+    run.created("candidate", candidate["id"])
     with run.step("POST /candidates/{id}/candidate_files"):
-        clinch.upload_file(candidate["id"], RESUME, filename="resume.pdf")
+        stored_file = clinch.upload_file(candidate["id"], RESUME, filename="resume.pdf")
+    run.created("file", stored_file["id"])
     with run.step("GET /candidates/{id}?include=resumes"):
         [stored] = clinch.files(candidate["id"])
     with run.step("download the file's url") as step:

@@ -40,6 +40,12 @@ class DemoRun:
     _clients: list[httpx.Client] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        import uuid
+
+        self.unique = uuid.uuid4().hex[:12]
+        """A suffix for the names and remote ids this run creates, so runs never collide."""
+        self.ids: list[str] = []
+        """What this run created (``created``): a soak checks that no id is handed out twice."""
         self.http = httpx.Client(
             base_url=self.base_url, timeout=30, event_hooks={"response": [self._seen]}, follow_redirects=False
         )
@@ -72,6 +78,10 @@ class DemoRun:
             record.status = self._status
             self.steps.append(record)
             self._print(record)
+
+    def created(self, kind: str, identifier: object) -> None:
+        """Note an id the vendor handed out (``kind`` keeps ids of different things apart)."""
+        self.ids.append(f"{self.vendor}:{kind}:{identifier}")
 
     def same_bytes(self, step: Step, uploaded: bytes, downloaded: bytes) -> None:
         """Mark ``step`` by whether the download equals the upload."""

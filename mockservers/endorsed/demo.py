@@ -15,13 +15,18 @@ def demo(run: DemoRun, settings: EndorsedSettings) -> None:
     client = next(c for c in settings.clients if "all:write" in c.scopes)
     endorsed = EndorsedClient(run.http, client.client_id, client.client_secret)
     with run.step("POST /candidates (after a token)"):
-        candidate = endorsed.create_candidate(first_name="Ada", last_name="Lovelace", remote_id="demo-ada")
+        candidate = endorsed.create_candidate(first_name="Ada", last_name="Lovelace", remote_id=f"ada-{run.unique}")
+    run.created("candidate", candidate)
     with run.step("POST /attachments (multipart)"):
-        endorsed.upload(RESUME, remote_id="demo-resume", type="resume", candidate_id=candidate, file_name="cv.pdf")
-    with run.step("GET remote.demo-resume and its ephemeral_url") as step:
-        run.same_bytes(step, RESUME, endorsed.download(remote("demo-resume")))
+        resume = endorsed.upload(
+            RESUME, remote_id=f"resume-{run.unique}", type="resume", candidate_id=candidate, file_name="cv.pdf"
+        )
+    run.created("attachment", resume)
+    with run.step("GET remote.<id> and its ephemeral_url") as step:
+        run.same_bytes(step, RESUME, endorsed.download(remote(f"resume-{run.unique}")))
     url = run.serve_file(PROFILE, "about.pdf")
     with run.step("POST /attachments (public_file_url)"):
-        endorsed.upload_from_url(url, remote_id="demo-about", type="about", candidate_id=candidate)
+        about = endorsed.upload_from_url(url, remote_id=f"about-{run.unique}", type="about", candidate_id=candidate)
+    run.created("attachment", about)
     with run.step("download the fetched file") as step:
-        run.same_bytes(step, PROFILE, endorsed.download(remote("demo-about")))
+        run.same_bytes(step, PROFILE, endorsed.download(about))

@@ -22,5 +22,6 @@ def demo(run: DemoRun, settings: PageUpSettings) -> None:
         document = pageup.move_from_temp(
             prepared["physicalFile"], title="Resume", file_name="resume.pdf", document_category_id=7
         )
+    run.created("document", document["id"])
     with run.step(f"getDocument {document['id']} and download") as step:
         run.same_bytes(step, RESUME, pageup.download(document["id"]))

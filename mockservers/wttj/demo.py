@@ -18,13 +18,15 @@ def demo(run: DemoRun, settings: WttjSettings) -> None:
             organization_reference=ORGANIZATION_REFERENCE,
             job_reference="WTTJ_KmqkD1Y",
             job_stage_id=14598,
-            email="ada@example.com",
+            email=f"ada.{run.unique}@example.com",
             firstname="Ada",
             lastname="Lovelace",
         )
+    run.created("candidate", candidate["reference"])
     url = run.serve_file(RESUME, "resume.pdf")
     with run.step("POST /documents (WTTJ fetches the URL)"):
         [document] = wttj.attach_documents(candidate["reference"], [("resume.pdf", url)])
+    run.created("document", document["id"])
     with run.step("GET /documents"):
         listed = list(wttj.documents(candidate["reference"]))
         if [d["id"] for d in listed] != [document["id"]]:
