@@ -54,6 +54,9 @@ class StoredKey(FakeKey):
     """
 
     canned_acl = "private"
+    info: ObjectInfo | None = None
+    """What ``_info`` made of the key once it was committed (a committed key never changes: a new upload
+    or a copy is a new key), so a HEAD, a download or a copy does not read moto's metadata again."""
 
     def __del__(self) -> None:
         self.dispose()
@@ -152,7 +155,8 @@ class MotoStore:
             stored.set_acl(acl)
         stored.canned_acl = meta.acl
         stored.last_modified = datetime.datetime.fromtimestamp(int(self._clock.now()), datetime.UTC)
-        return _info(stored)
+        stored.info = _info(stored)
+        return stored.info
 
     def begin_upload(self, bucket: str, key: str) -> MotoUpload:
         return MotoUpload(self, bucket, self._new_key(bucket, key))
@@ -249,6 +253,9 @@ class MotoReader:
 
 
 def _info(stored: StoredKey) -> ObjectInfo:
+    """The key's ``ObjectInfo``: built from moto's metadata once, when the key is committed (``_finish``)."""
+    if stored.info is not None:
+        return stored.info
     metadata = stored.metadata
     return ObjectInfo(
         size=stored.size,
