@@ -13,6 +13,7 @@ Importing this module imports moto (~0.35 s); ``S3Service`` does it on first use
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import threading
 import weakref
@@ -77,6 +78,15 @@ def _untrack_acl(acl: Any) -> None:
         _untrack(*grant.grantees)
         _untrack(grant)
     _untrack(acl)
+
+
+@functools.cache
+def _canned_acl(name: str) -> Any:
+    """moto's ``FakeAcl`` of a canned ACL, made once per name and shared by every key that asks for it
+    (nothing changes a key's ACL in place; atsmock answers from ``StoredKey.canned_acl``)."""
+    acl = get_canned_acl(name)
+    _untrack_acl(acl)
+    return acl
 
 
 class MotoStore:
@@ -150,9 +160,7 @@ class MotoStore:
         stored.set_metadata(values)
         stored.encryption = meta.server_side_encryption
         if meta.acl in CANNED_ACLS:
-            acl = get_canned_acl(meta.acl)
-            _untrack_acl(acl)
-            stored.set_acl(acl)
+            stored.set_acl(_canned_acl(meta.acl))
         stored.canned_acl = meta.acl
         stored.last_modified = datetime.datetime.fromtimestamp(int(self._clock.now()), datetime.UTC)
         stored.info = _info(stored)
