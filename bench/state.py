@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -83,20 +83,29 @@ def atsmock(state_dir: str | None) -> Iterator[tuple[str, subprocess.Popen[bytes
         stop(process)
 
 
+def repeat(seconds: float, workflow: Callable[[], object]) -> int:
+    """How many times ``workflow`` ran in ``seconds``."""
+    done, deadline = 0, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        workflow()
+        done += 1
+    return done
+
+
+def payload(size: int) -> bytes:
+    return bytes(range(256)) * (size // 256)
+
+
 def pageup_loop(base: str, seconds: float, size: int) -> int:
     import httpx
 
     from client.pageup import PageUpClient
 
-    data = bytes(range(256)) * (size // 256)
+    data = payload(size)
     with httpx.Client(base_url=f"{base}/pageup", timeout=30) as http:
         client = PageUpClient(http, "atsmock-pageup", "atsmock-pageup-secret", tenant="218")
         client.token()
-        done, deadline = 0, time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            client.upload(data, filename="bench.pdf", document_category_id=7)
-            done += 1
-    return done
+        return repeat(seconds, lambda: client.upload(data, filename="bench.pdf", document_category_id=7))
 
 
 def ashby_loop(base: str, seconds: float, size: int) -> int:
@@ -104,45 +113,29 @@ def ashby_loop(base: str, seconds: float, size: int) -> int:
 
     from client.ashby import AshbyClient
 
-    data = bytes(range(256)) * (size // 256)
+    data = payload(size)
     with httpx.Client(base_url=f"{base}/ashby", timeout=30) as http:
         client = AshbyClient(http, "atsmock-ashby")
-        done, deadline = 0, time.monotonic() + seconds
-        while time.monotonic() < deadline:
+
+        def workflow() -> None:
             candidate = client.create_candidate("Bench Candidate")
             client.upload_resume(candidate["id"], data, "cv.pdf", "application/pdf")
-            done += 1
-    return done
+
+        return repeat(seconds, workflow)
 
 
 def wttj_loop(base: str, seconds: float, size: int) -> int:
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     import httpx
 
     from client.wttj import WttjClient
+    from mockservers.core.demo import FileServer
 
-    data = b"%PDF-1.4\n" + bytes(range(256)) * (size // 256)
-
-    class File(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/pdf")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-    files = ThreadingHTTPServer(("127.0.0.1", 0), File)
-    threading.Thread(target=files.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{files.server_address[1]}/cv.pdf"
+    files = FileServer(payload(size))
+    url = files.url("cv.pdf")
     with httpx.Client(base_url=f"{base}/wttj/api/v1/external", timeout=30) as http:
         client = WttjClient(http, "atsmock-wttj")
-        done, deadline = 0, time.monotonic() + seconds
-        while time.monotonic() < deadline:
+
+        def workflow() -> None:
             candidate = client.create_candidate(
                 organization_reference="Pg4eV6k",
                 job_reference="WTTJ_KmqkD1Y",
@@ -152,9 +145,11 @@ def wttj_loop(base: str, seconds: float, size: int) -> int:
                 lastname="Candidate",
             )
             client.attach_documents(candidate["reference"], [("cv", url)])
-            done += 1
-    files.shutdown()
-    return done
+
+        try:
+            return repeat(seconds, workflow)
+        finally:
+            files.close()
 
 
 def clinch_loop(base: str, seconds: float, size: int) -> int:
@@ -164,15 +159,15 @@ def clinch_loop(base: str, seconds: float, size: int) -> int:
 
     from client.clinch import ClinchClient
 
-    data = bytes(range(256)) * (size // 256)
+    data = payload(size)
     with httpx.Client(base_url=f"{base}/clinch/v1", timeout=30) as http:
         client = ClinchClient(http, "atsmock-clinch", "atsmock-clinch-secret")
-        done, deadline = 0, time.monotonic() + seconds
-        while time.monotonic() < deadline:
+
+        def workflow() -> None:
             candidate = client.create_candidate(f"bench-{uuid.uuid4().hex}@example.com")
             client.upload_file(candidate["id"], data, filename="cv.pdf")
-            done += 1
-    return done
+
+        return repeat(seconds, workflow)
 
 
 def endorsed_loop(base: str, seconds: float, size: int) -> int:
@@ -182,14 +177,12 @@ def endorsed_loop(base: str, seconds: float, size: int) -> int:
 
     from client.endorsed import EndorsedClient
 
-    data = bytes(range(256)) * (size // 256)
+    data = payload(size)
     with httpx.Client(base_url=f"{base}/endorsed", timeout=30) as http:
         client = EndorsedClient(http, "00000000-0000-4000-8000-000000000001", "atsmock-endorsed-secret")
-        done, deadline = 0, time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            client.upload(data, remote_id=uuid.uuid4().hex, type="resume", file_name="cv.pdf")
-            done += 1
-    return done
+        return repeat(
+            seconds, lambda: client.upload(data, remote_id=uuid.uuid4().hex, type="resume", file_name="cv.pdf")
+        )
 
 
 LOOPS = {

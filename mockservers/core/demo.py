@@ -103,26 +103,10 @@ class DemoRun:
 
     def serve_file(self, data: bytes, filename: str, content_type: str = "application/pdf") -> str:
         """A URL on 127.0.0.1 that answers ``data``, for vendors that download a URL they are given (the mock's
-        fetcher allows loopback by default; a mock on another machine cannot reach it)."""
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        # shutdown() waits for the loop's next poll: 50 ms instead of the default half second per served file.
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        fetcher allows loopback by default; a mock on another machine cannot reach it). Closed with the run."""
+        server = FileServer(data, content_type)
         self._servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/{filename}"
+        return server.url(filename)
 
     def _print(self, step: Step) -> None:
         status = "-" if step.status is None else str(step.status)
@@ -140,8 +124,38 @@ class DemoRun:
         for http in self._clients:
             http.close()
         for server in self._servers:
-            server.shutdown()
-            server.server_close()
+            server.close()
+
+
+class FileServer:
+    """``data`` on 127.0.0.1 at every path, in a thread, until ``close`` (the demos' and bench's stand-in for a
+    public file URL)."""
+
+    def __init__(self, data: bytes, content_type: str = "application/pdf") -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # shutdown() waits for the loop's next poll: 50 ms instead of the default half second per served file.
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def url(self, filename: str) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/{filename}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
 
 def run_demo(vendor: Any, settings: Any, base_url: str, out: IO[str]) -> DemoRun:

@@ -31,7 +31,7 @@ from mockservers import cli
 from mockservers.core.sqlite_state import DATABASE, SCHEMA_VERSION
 from mockservers.vendors import served
 from mockservers.wttj.models import ORGANIZATION_REFERENCE
-from tests.core.fetch_support import ScriptedServer, answer, running_server
+from tests.core.fetch_support import ScriptedServer, answer
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_RETRIES = RetryPolicy(attempts=1)
@@ -160,12 +160,6 @@ def workloads(files: ScriptedServer) -> dict[str, Workload]:
             lambda client, name: client.download(name),
         ),
     }
-
-
-@pytest.fixture
-def files() -> Iterator[ScriptedServer]:
-    """A file server on 127.0.0.1 for the vendors that fetch what they store (WTTJ)."""
-    yield from running_server()
 
 
 def test_sigkill_mid_load_loses_no_acknowledged_document(

@@ -3,7 +3,6 @@ delete), remote ids and the byte bound."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,7 @@ from state_support import Restarts
 from client.endorsed import EndorsedClient, EndorsedError, remote
 from mockservers.config import Settings
 from mockservers.endorsed.settings import EndorsedSettings
-from tests.core.fetch_support import ScriptedServer, answer, running_server
+from tests.core.fetch_support import ScriptedServer, answer
 
 RESUME = b"%PDF-1.4 a resume uploaded to Endorsed before the restart\n" * 40
 PROFILE = b"%PDF-1.4 a profile Endorsed fetched by URL\n" * 30
@@ -21,21 +20,21 @@ CLIENT_ID = "00000000-0000-4000-8000-000000000001"
 
 
 @pytest.fixture
-def files() -> Iterator[ScriptedServer]:
-    for server in running_server():
-        server.route("/about.pdf", answer(200, PROFILE, {"Content-Type": "application/pdf"}))
-        yield server
+def pdfs(files: ScriptedServer) -> ScriptedServer:
+    """The local file server, answering this module's PDFs."""
+    files.route("/about.pdf", answer(200, PROFILE, {"Content-Type": "application/pdf"}))
+    return files
 
 
 def endorsed(http: httpx.Client) -> EndorsedClient:
     return EndorsedClient(http, CLIENT_ID, "atsmock-endorsed-secret")
 
 
-def test_attachments_download_the_same_bytes_after_a_restart(restarts: Restarts, files: ScriptedServer) -> None:
+def test_attachments_download_the_same_bytes_after_a_restart(restarts: Restarts, pdfs: ScriptedServer) -> None:
     client = endorsed(restarts.http("endorsed"))
     candidate = client.create_candidate(first_name="Ada", remote_id="ada", last_name="Lovelace")
     resume = client.upload(RESUME, remote_id="cv", type="resume", candidate_id=candidate, file_name="cv.pdf")
-    about = client.upload_from_url(files.url("/about.pdf"), remote_id="about", type="about", candidate_id=candidate)
+    about = client.upload_from_url(pdfs.url("/about.pdf"), remote_id="about", type="about", candidate_id=candidate)
     before = {ref: client.attachment(ref) for ref in (resume, about)}
     restarts.restart()
     client = endorsed(restarts.http("endorsed"))  # a new token: the old client's is cached in the old client

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,7 @@ from client.wttj import WttjClient, WttjError
 from mockservers.config import Settings
 from mockservers.wttj.models import ORGANIZATION_REFERENCE, SEEDED_CANDIDATE
 from mockservers.wttj.settings import WttjSettings
-from tests.core.fetch_support import ScriptedServer, answer, running_server
+from tests.core.fetch_support import ScriptedServer, answer
 
 RESUME = b"%PDF-1.4 a resume WTTJ fetched before the restart\n" * 40
 LETTER = b"%PDF-1.4 a letter attached after the restart\n" * 30
@@ -21,11 +20,11 @@ JOB = "WTTJ_KmqkD1Y"
 
 
 @pytest.fixture
-def files() -> Iterator[ScriptedServer]:
-    for server in running_server():
-        server.route("/resume.pdf", answer(200, RESUME, {"Content-Type": "application/pdf"}))
-        server.route("/letter.pdf", answer(200, LETTER, {"Content-Type": "application/pdf"}))
-        yield server
+def pdfs(files: ScriptedServer) -> ScriptedServer:
+    """The local file server, answering this module's PDFs."""
+    files.route("/resume.pdf", answer(200, RESUME, {"Content-Type": "application/pdf"}))
+    files.route("/letter.pdf", answer(200, LETTER, {"Content-Type": "application/pdf"}))
+    return files
 
 
 def wttj(http: httpx.Client) -> WttjClient:
@@ -46,11 +45,11 @@ def create(client: WttjClient, email: str, **optional: str) -> dict[str, object]
 
 
 def test_a_candidate_and_its_documents_download_the_same_bytes_after_a_restart(
-    restarts: Restarts, files: ScriptedServer
+    restarts: Restarts, pdfs: ScriptedServer
 ) -> None:
     client = wttj(restarts.http("wttj"))
-    candidate = create(client, "ada@example.com", remote_resume_url=files.url("/resume.pdf"), tag_list="a, b")
-    [document] = client.attach_documents(str(candidate["reference"]), [("cv", files.url("/resume.pdf"))])
+    candidate = create(client, "ada@example.com", remote_resume_url=pdfs.url("/resume.pdf"), tag_list="a, b")
+    [document] = client.attach_documents(str(candidate["reference"]), [("cv", pdfs.url("/resume.pdf"))])
     restarts.restart()
     client = wttj(restarts.http("wttj"))
     reference = str(candidate["reference"])
@@ -63,7 +62,7 @@ def test_a_candidate_and_its_documents_download_the_same_bytes_after_a_restart(
     assert {**listed, "file_url": ""} == {**document, "file_url": ""}  # a fresh presigned URL each time
     assert client.download(listed) == RESUME
     # Attached after the restart: the next id, added after the one from before.
-    [letter] = client.attach_documents(reference, [("letter", files.url("/letter.pdf"))])
+    [letter] = client.attach_documents(reference, [("letter", pdfs.url("/letter.pdf"))])
     restarts.restart()
     client = wttj(restarts.http("wttj"))
     assert [d["id"] for d in client.documents(reference)] == [document["id"], letter["id"]] == [20, 21]
@@ -71,28 +70,28 @@ def test_a_candidate_and_its_documents_download_the_same_bytes_after_a_restart(
 
 
 def test_candidates_keep_their_order_after_the_seeded_one_and_new_ones_get_new_file_keys(
-    restarts: Restarts, files: ScriptedServer
+    restarts: Restarts, pdfs: ScriptedServer
 ) -> None:
     client = wttj(restarts.http("wttj"))
-    first = create(client, "first@example.com", remote_resume_url=files.url("/resume.pdf"))
+    first = create(client, "first@example.com", remote_resume_url=pdfs.url("/resume.pdf"))
     restarts.restart()
     client = wttj(restarts.http("wttj"))
-    second = create(client, "second@example.com", remote_resume_url=files.url("/letter.pdf"))
+    second = create(client, "second@example.com", remote_resume_url=pdfs.url("/letter.pdf"))
     listed = [c["reference"] for c in client.candidates(JOB)]
     assert listed == [SEEDED_CANDIDATE, first["reference"], second["reference"]]
     # The internal id carried on, so the second resume did not overwrite the first one's object.
     assert (client.download(str(first["resume_url"])), client.download(str(second["resume_url"]))) == (RESUME, LETTER)
 
 
-def test_stored_bytes_from_before_a_restart_count_against_the_bound(tmp_path: Path, files: ScriptedServer) -> None:
+def test_stored_bytes_from_before_a_restart_count_against_the_bound(tmp_path: Path, pdfs: ScriptedServer) -> None:
     limit = len(RESUME) + len(LETTER) - 1
     settings = Settings().replace(wttj=WttjSettings(max_stored_bytes=limit))
     restarts = Restarts(tmp_path / "state", settings)
     try:
         client = wttj(restarts.http("wttj"))
-        create(client, "ada@example.com", remote_resume_url=files.url("/resume.pdf"))
+        create(client, "ada@example.com", remote_resume_url=pdfs.url("/resume.pdf"))
         restarts.restart()
-        url = files.url("/letter.pdf")
+        url = pdfs.url("/letter.pdf")
         with pytest.raises(WttjError) as caught:
             wttj(restarts.http("wttj")).attach_documents(SEEDED_CANDIDATE, [("letter", url)])
         assert (caught.value.status, caught.value.error, caught.value.error_description) == (
