@@ -9,8 +9,10 @@ import httpx
 import pytest
 from state_support import Restarts
 
+from client._http import RetryPolicy
 from client.endorsed import EndorsedClient, EndorsedError, remote
 from mockservers.config import Settings
+from mockservers.endorsed.errors import INTERNAL_MESSAGE
 from mockservers.endorsed.settings import EndorsedSettings
 from tests.core.fetch_support import ScriptedServer, answer
 
@@ -84,3 +86,27 @@ def test_stored_bytes_from_before_a_restart_count_against_the_bound(tmp_path: Pa
         )
     finally:
         restarts.stop()
+
+
+def test_a_delete_that_fails_half_way_keeps_the_attachment_under_both_its_ids(
+    restarts: Restarts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record's delete is rolled back with the transaction, and the remote-id index follows the table back."""
+    client = EndorsedClient(restarts.http("endorsed"), CLIENT_ID, "atsmock-endorsed-secret", policy=RetryPolicy(1))
+    attachment = client.upload(RESUME, remote_id="cv", type="resume", file_name="cv.pdf")
+
+    def broken(bucket: str, key: str) -> None:
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(restarts.platform.s3, "delete_object", broken)
+    with pytest.raises(EndorsedError) as caught:
+        client.delete_attachment(remote("cv"))
+    assert (caught.value.status, caught.value.code, str(caught.value)) == (
+        500,
+        "INTERNAL_SERVER_ERROR",
+        f"500 INTERNAL_SERVER_ERROR: {INTERNAL_MESSAGE}",
+    )  # the vendor's own envelope, no trace
+    monkeypatch.undo()
+    assert (client.attachment(remote("cv"))["id"], client.download(attachment)) == (attachment, RESUME)
+    restarts.restart()
+    assert endorsed(restarts.http("endorsed")).download(remote("cv")) == RESUME
