@@ -36,13 +36,16 @@ def service() -> dict[str, Any]:
 
 
 def interpolate(value: str, environ: dict[str, str]) -> str:
-    """Compose's ``${NAME:-default}`` and ``${NAME}`` substitution."""
+    """Compose's ``${NAME:-default}`` (default when unset or empty), ``${NAME-default}`` (default when
+    unset only) and ``${NAME}`` substitution."""
 
     def one(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(3) or ""
-        return environ.get(name) or default
+        name, operator, default = match.group(1), match.group(2) or "", match.group(3) or ""
+        if operator == ":-":
+            return environ.get(name) or default
+        return environ.get(name, default)
 
-    return re.sub(r"\$\{(\w+)(:-([^}]*))?\}", one, value)
+    return re.sub(r"\$\{(\w+)(:?-)?([^}]*)\}", one, value)
 
 
 @pytest.fixture
@@ -90,10 +93,16 @@ def test_the_variables_it_reads_are_atsmock_settings_or_compose_own(service: dic
     """Exported in a shell for compose, they must not stop a local ``atsmock serve`` as unknown keys."""
     text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
     names = set(re.findall(r"\$\{(\w+)", text))
-    assert names == {"ATSMOCK_SERVER_PUBLIC_URL", "ATSMOCK_SERVER_ADMIN_TOKEN", "COMPOSE_ATSMOCK_BIND"}
+    assert names == {
+        "ATSMOCK_SERVER_PUBLIC_URL",
+        "ATSMOCK_SERVER_ADMIN_TOKEN",
+        "ATSMOCK_SERVER_STATE_DIR",
+        "COMPOSE_ATSMOCK_BIND",
+    }
     names.discard("COMPOSE_ATSMOCK_BIND")  # compose's own (the published address), not read by atsmock
     settings = load_settings(environ={n: "http://localhost:9000" for n in names})
-    assert (settings.server.public_url, settings.server.admin_token) == (
+    assert (settings.server.public_url, settings.server.admin_token, settings.server.state_dir) == (
+        "http://localhost:9000",
         "http://localhost:9000",
         "http://localhost:9000",
     )
@@ -105,6 +114,20 @@ def test_the_environment_it_sets_is_valid_config(service: dict[str, Any]) -> Non
     settings = load_settings(environ=environ)
     assert settings.server.admin_token == ""
     assert load_settings(environ={**environ, "ATSMOCK_SERVER_ADMIN_TOKEN": "t"}).server.admin_token == "t"
+
+
+def test_state_lives_in_a_named_volume_unless_the_host_asks_for_memory_only(service: dict[str, Any]) -> None:
+    """A container restart (or crash) keeps what the team's manual tests set up (issue 17)."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert service["volumes"] == ["atsmock-state:/var/lib/atsmock"]
+    assert compose["volumes"] == {"atsmock-state": None}
+    state_dir = service["environment"]["ATSMOCK_SERVER_STATE_DIR"]
+    assert load_settings(environ={"ATSMOCK_SERVER_STATE_DIR": interpolate(state_dir, {})}).server.state_dir == (
+        "/var/lib/atsmock"
+    )
+    memory_only = interpolate(state_dir, {"ATSMOCK_SERVER_STATE_DIR": ""})
+    assert memory_only == ""
+    assert load_settings(environ={"ATSMOCK_SERVER_STATE_DIR": memory_only}).server.state_dir == ""
 
 
 def test_the_healthcheck_polls_admin_health(service: dict[str, Any]) -> None:

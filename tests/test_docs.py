@@ -96,3 +96,11 @@ def test_fidelity_rows_have_a_source_and_name_an_existing_test() -> None:
             if name not in _defined_tests(path):
                 problems.append(f"{behaviour}: no test {node_id}")
     assert problems == []
+
+
+@pytest.mark.parametrize("vendor", names())
+def test_the_faults_page_links_every_vendors_page_for_its_scenarios(vendor: str) -> None:
+    """A QA engineer looking for a vendor's failures starts at the faults page; no vendor is missing from it."""
+    text = (ROOT / "docs" / "faults-and-clock.md").read_text(encoding="utf-8")
+    assert f"]({vendor}.md)" in text
+    assert (ROOT / "docs" / f"{vendor}.md").is_file()

@@ -197,7 +197,7 @@ def create_vendor(platform: Platform, settings: ClinchSettings) -> VendorMount:
     s3 = platform.s3
     s3.ensure_bucket(FILES_BUCKET, settings.region)
     zone = account_zone(settings.time_zone)
-    store = CandidateStore(settings, platform.clock, s3)
+    store = CandidateStore(settings, platform.clock, s3, platform.state)
     base = f"{platform.vendor_url('clinch')}/v1"
     writer = ResourceWriter(base, platform.clock, zone, store)
     state = ClinchVendor(settings, HmacVerifier(settings, platform.clock), store, writer, zone)

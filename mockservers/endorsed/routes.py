@@ -137,8 +137,8 @@ def create_vendor(platform: Platform, settings: EndorsedSettings) -> VendorMount
     """The Endorsed mount: its Starlette app, operations, scenarios and reset."""
     s3 = platform.s3
     s3.ensure_bucket(BUCKET, settings.region, max_object_size=settings.max_file_size)
-    candidates = CandidateBook(settings, platform.clock)
-    attachments = AttachmentStore(settings, platform.clock, s3, platform.fetcher, candidates)
+    candidates = CandidateBook(settings, platform.clock, platform.state)
+    attachments = AttachmentStore(settings, platform.clock, s3, platform.fetcher, candidates, platform.state)
     state = EndorsedVendor(
         settings, TokenEndpoint(settings, platform.tokens), ApiGuard(platform.tokens), candidates, attachments
     )

@@ -198,8 +198,11 @@ def create_vendor(platform: Platform, settings: WttjSettings) -> VendorMount:
     s3 = platform.s3
     s3.ensure_bucket(BUCKET, settings.region)
     files = FileStore(settings, platform.clock, s3)
-    candidates = Candidates(settings, platform.clock)
-    documents = Documents(settings, platform.clock, files)
+    candidates = Candidates(settings, platform.clock, platform.state)
+    documents = Documents(settings, platform.clock, files, platform.state)
+    files.stored_bytes = sum(f.size for c in candidates.all() for f in c.files.values()) + sum(
+        d.file.size for d in documents.all()
+    )  # what an earlier run on the state dir stored counts against max_stored_bytes too
     base = platform.vendor_url("wttj")
     state = WttjVendor(
         settings, TokenRing(settings.tokens), candidates, documents, files, lambda: platform.fetcher, base + AVATAR_PATH

@@ -43,7 +43,10 @@ def test_no_secret_in_logs_journal_or_errors(
     handler = logging.StreamHandler(lines)
     logger = logging.getLogger(LOGGER)
     monkeypatch.setattr(logger, "handlers", [handler])
-    monkeypatch.setattr(logger, "level", logging.INFO)
+    # setLevel, not the attribute: it clears logging's isEnabledFor cache, which an earlier test's
+    # ``--log-format off`` (level WARNING) may have filled with "INFO is disabled".
+    monkeypatch.setattr(logger, "level", logger.level)  # restored afterwards
+    logger.setLevel(logging.INFO)
     monkeypatch.setattr(logger, "propagate", False)
     from mockservers.config import Settings
 
