@@ -18,12 +18,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockservers.clinch.files import content_disposition, content_type_for
 from mockservers.clinch.settings import ClinchSettings
 from mockservers.core import errors as kinds
 from mockservers.core.clock import Clock
 from mockservers.core.codecs import codec
 from mockservers.core.errors import VendorError
+from mockservers.core.filenames import content_disposition, document_type
 from mockservers.core.state import MemoryState, StateStore, Table
 from mockservers.s3.storage import Storage
 
@@ -340,7 +340,7 @@ class CandidateStore:
                 "(clinch.max_total_file_bytes)"
             )
         file_id = secrets.token_hex(16)
-        content_type = content_type_for(filename)
+        content_type = document_type(filename)
         key = f"{candidate.id}/{file_id}"
         now = self.clock.now()
         stored = CandidateFile(file_id, candidate.id, filename, content_type, len(data), key, now)

@@ -26,7 +26,7 @@ from mockservers.config import ConfigError
 from mockservers.core.http import OpenApiEndpoint, servers, vendor_app
 from mockservers.core.operations import OperationTable
 from mockservers.core.platform import Platform
-from mockservers.core.vendor import VendorMount
+from mockservers.core.vendor import HeldFile, Inventory, VendorMount
 
 CANDIDATE_TYPES = ("candidate", "candidates")
 """``data.type`` of a candidate: the seed's example says ``candidate``, the Ruby client sends ``candidates``."""
@@ -191,6 +191,14 @@ def account_zone(name: str) -> tzinfo:
         raise ConfigError("clinch.time_zone", f"{name!r} is not an IANA time zone such as Europe/London") from None
 
 
+def inventory(store: CandidateStore) -> Inventory:
+    """What the dashboard shows: candidates, their tags and files, and every stored file."""
+    held = list(store.candidates.values())
+    files = [HeldFile(f.filename, f.size, f.content_type, FILES_BUCKET, f.key) for c in held for f in c.files]
+    counts = {"candidates": len(held), "tags": sum(len(c.tags) for c in held), "files": len(files)}
+    return Inventory(counts, files)
+
+
 def create_vendor(platform: Platform, settings: ClinchSettings) -> VendorMount:
     """The Clinch mount: its Starlette app (the API under ``/v1``, the contract at ``/v1/openapi`` and,
     like every atsmock vendor, ``/openapi.json``), operations, scenarios and reset."""
@@ -218,4 +226,5 @@ def create_vendor(platform: Platform, settings: ClinchSettings) -> VendorMount:
         OperationTable.from_routes(ROUTES),
         scenarios(),
         reset=reset,
+        inventory=lambda: inventory(store),
     )

@@ -21,7 +21,7 @@ from starlette.routing import Route
 from mockservers.core.http import OpenApiEndpoint, VendorApp, servers, vendor_app
 from mockservers.core.operations import OperationTable
 from mockservers.core.platform import Platform
-from mockservers.core.vendor import VendorMount
+from mockservers.core.vendor import HeldFile, Inventory, VendorMount
 from mockservers.wttj.auth import TokenRing
 from mockservers.wttj.documents import Documents
 from mockservers.wttj.errors import render, route_errors, scenarios, server_error
@@ -193,6 +193,19 @@ ROUTES = [
 ]
 
 
+def inventory(candidates: Candidates, documents: Documents) -> Inventory:
+    """What the dashboard shows: candidates and documents, and every stored file (a candidate's resume,
+    cover letter or photo fetched from its URL, named by its key's last segment; each attached document)."""
+    files = [
+        HeldFile(f.key.rsplit("/", 1)[-1], f.size, f.content_type, BUCKET, f.key)
+        for c in candidates.all()
+        for f in c.files.values()
+    ]
+    held = list(documents.all())
+    files += [HeldFile(d.filename, d.file.size, d.file.content_type, BUCKET, d.file.key) for d in held]
+    return Inventory({"candidates": len(candidates), "documents": len(held)}, files)
+
+
 def create_vendor(platform: Platform, settings: WttjSettings) -> VendorMount:
     """The WTTJ mount: its Starlette app, operations, scenarios and reset."""
     s3 = platform.s3
@@ -220,4 +233,11 @@ def create_vendor(platform: Platform, settings: WttjSettings) -> VendorMount:
         s3.reset([BUCKET])  # the bucket stays registered
 
     timing_out = app_for(dataclasses.replace(state, remote_fetch_times_out=True))
-    return VendorMount("wttj", app_for(state), OperationTable.from_routes(ROUTES), scenarios(timing_out), reset=reset)
+    return VendorMount(
+        "wttj",
+        app_for(state),
+        OperationTable.from_routes(ROUTES),
+        scenarios(timing_out),
+        reset=reset,
+        inventory=lambda: inventory(candidates, documents),
+    )
