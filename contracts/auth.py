@@ -106,7 +106,7 @@ class ApiAuthSigner(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         body = request.body or b""
-        raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        raw = body.encode("utf-8") if isinstance(body, str) else body if isinstance(body, bytes) else b""
         date = formatdate(self.now(), usegmt=True)
         md5 = body_md5(raw)
         request.headers["Date"] = date
@@ -114,7 +114,7 @@ class ApiAuthSigner(requests.auth.AuthBase):
         self.signed += 1
         canonical = canonical_string(
             str(request.method),
-            request.headers.get("Content-Type", ""),
+            str(request.headers.get("Content-Type", "")),
             md5,
             request.path_url,
             date,
