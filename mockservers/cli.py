@@ -30,6 +30,8 @@ def main(argv: Sequence[str] | None = None, *, vendors: Sequence[Vendor] | None 
     if not command:
         parser.print_help()
         return 2
+    if command == "contract":
+        return _contract(args, known, commands["contract"])
     try:
         settings = _settings(args, known)
         if args.command == "credentials":
@@ -71,7 +73,44 @@ def _parser(vendors: Sequence[Vendor]) -> tuple[argparse.ArgumentParser, dict[st
     demo.add_argument("--vendor", help=f"only this vendor ({served})")
     demo.add_argument("--base-url", help="a running atsmock's root URL (default: start an embedded one)")
     demo.add_argument("--config", help="TOML file with the credentials to use (also ATSMOCK_CONFIG)")
-    return parser, {"serve": serve, "credentials": creds, "demo": demo}
+    contract = sub.add_parser("contract", help="run the contract suites against an embedded mock or a base URL")
+    contract.add_argument("--vendor", help=f"only this vendor ({served}); --base-url is then its API root")
+    contract.add_argument(
+        "--base-url", help="an atsmock root, or with --vendor a vendor's API root (default: embedded)"
+    )
+    contract.add_argument("--credentials", help="TOML file, one table per vendor with the fields its auth needs")
+    contract.add_argument("--max-examples", type=int, default=10, help="generated cases per operation and mode")
+    contract.add_argument("--report", help="write JUnit XML here")
+    contract.add_argument("--check", action="append", help="run only this check (repeatable; default: all 11)")
+    return parser, {"serve": serve, "credentials": creds, "demo": demo, "contract": contract}
+
+
+def _contract(args: argparse.Namespace, vendors: Sequence[Vendor], usage: argparse.ArgumentParser) -> int:
+    """``atsmock contract``: the suites are imported here, lazily (schemathesis is heavy)."""
+    from contracts import runner
+    from contracts.checks import NAMES
+
+    names = [v.name for v in vendors if not v.planned]
+    if args.vendor is not None and args.vendor not in names:
+        usage.error(f"unknown vendor {args.vendor!r} (choose from {', '.join(names)})")
+    unknown = [c for c in args.check or () if c not in NAMES]
+    if unknown:
+        usage.error(f"unknown check {unknown[0]!r} (choose from {', '.join(NAMES)})")
+    if args.max_examples < 1:
+        usage.error("--max-examples must be at least 1")
+    try:
+        return runner.run(
+            [args.vendor] if args.vendor else names,
+            base_url=args.base_url,
+            single=args.vendor is not None,
+            credentials=args.credentials,
+            max_examples=args.max_examples,
+            junit=args.report,
+            checks=args.check or NAMES,
+        )
+    except ValueError as exc:
+        print(f"atsmock: {exc}", file=sys.stderr)
+        return 2
 
 
 def _settings(args: argparse.Namespace, vendors: Sequence[Vendor]) -> Settings:

@@ -8,47 +8,19 @@ front, so both canonical string forms are exercised. The date is the app's mock 
 
 from __future__ import annotations
 
-import itertools
-from email.utils import formatdate
 from typing import Any
 
-import requests
-
-from client.clinch import ClinchClient, body_md5, canonical_string, hmac_signature
+from client.clinch import ClinchClient
+from contracts.auth import ApiAuthSigner as SharedSigner
 from mockservers.testing import in_process_client, make_app
 
 ACCESS_ID, SECRET = "atsmock-clinch", "atsmock-clinch-secret"
 BASE_URL = "http://testserver/clinch/v1"
 
 
-class ApiAuthSigner(requests.auth.AuthBase):
-    """api_auth signing of a ``requests.PreparedRequest``, alternating the two canonical string forms."""
-
-    def __init__(self, clock: Any) -> None:
-        self.clock = clock
-        self._turn = itertools.count()
-        self.signed = 0
-        """How many requests it has signed (the run's generated requests)."""
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        body = request.body or b""
-        raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
-        date = formatdate(self.clock.now(), usegmt=True)
-        md5 = body_md5(raw)
-        request.headers["Date"] = date
-        request.headers["Content-MD5"] = md5
-        self.signed += 1
-        with_method = next(self._turn) % 2 == 1
-        canonical = canonical_string(
-            str(request.method),
-            request.headers.get("Content-Type", ""),
-            md5,
-            request.path_url,
-            date,
-            with_method=with_method,
-        )
-        request.headers["Authorization"] = f"APIAuth {ACCESS_ID}:{hmac_signature(SECRET, canonical)}"
-        return request
+def ApiAuthSigner(clock: Any) -> SharedSigner:
+    """The shared api_auth signer (contracts/auth.py) with the mock's credentials, dated by ``clock``."""
+    return SharedSigner(ACCESS_ID, SECRET, clock.now)
 
 
 class Seeded:

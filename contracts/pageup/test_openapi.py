@@ -1,87 +1,32 @@
-"""Schemathesis over contracts/pageup/openapi.yaml against the in-process app; zero failures allowed.
+"""PageUp's contract suite (contracts/suite.py) against the in-process app; zero failures allowed.
 
-Checks: not_a_server_error, status_code_conformance, content_type_conformance and
-response_schema_conformance. API requests carry a real bearer token fetched from the app's own
-token endpoint with its first configured client; the ``tenant`` path parameter is that client's
-tenant and about half the generated document ids are a real document's, so cases get past
-authentication and reach the rules.
+The shared suite authenticates from the document's ``x-atsmock-auth`` and aims with
+contracts/pageup/hooks.py. ``positive_data_acceptance`` is left out for now: three schema-valid
+requests are rejected by documented rules the document does not yet express (a token form without
+client credentials, a ``contentType`` that is not a media type, ``moveFromTemp`` without a
+category); tightening the document is the follow-up.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
-import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from starlette.routing import Route
 
-from contracts import load_openapi
-from mockservers.testing import in_process_client, make_app
+from contracts import auth, checks, load_openapi, suite
+from contracts.target import Target
+from mockservers.testing import make_app
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-BASE_URL = "http://testserver/pageup"
-
-schema = schemathesis.openapi.from_dict(load_openapi("pageup"))
 APP = make_app()
-"""One app for every generated case (Hypothesis cannot use function-scoped fixtures)."""
-CLIENT = APP.platform.settings.pageup.clients[0]
+TARGET = Target("http://testserver/pageup", APP)
+CHECKS = [name for name in checks.NAMES if name != "positive_data_acceptance"]
 
 
-def _token(http: httpx.Client) -> str:
-    form = {"grant_type": "client_credentials", "client_id": CLIENT.client_id, "client_secret": CLIENT.client_secret}
-    response = http.post(f"{BASE_URL}/connect/token", data=form)
-    response.raise_for_status()
-    return str(response.json()["access_token"])
-
-
-def _seed_document() -> str:
-    """Upload one document through the documented flow; its id is used by generated downloads."""
-    with in_process_client(APP) as http:
-        auth = {"Authorization": f"Bearer {_token(http)}"}
-        documents = f"{BASE_URL}/v3/{CLIENT.tenant}/recruitment/document"
-        prepared = http.get(f"{documents}/prepareTempDirectUpload", params={"filename": "cv.pdf"}, headers=auth).json()
-        http.put(prepared["url"], content=b"%PDF", headers={**prepared["headers"], "Content-Type": "application/pdf"})
-        body = {"title": "CV", "fileName": "cv.pdf", "physicalFile": prepared["physicalFile"], "documentCategoryId": 7}
-        return str(http.post(f"{documents}/moveFromTemp", json=body, headers=auth).json()["id"])
-
-
-DOCUMENT_ID = _seed_document()
-
-
-@schema.auth()
-class BearerToken:
-    """A client credentials token from the app's own token endpoint (cached; tokens live 300 s)."""
-
-    def get(self, case: Any, context: Any) -> str:
-        with in_process_client(APP) as http:
-            return _token(http)
-
-    def set(self, case: Any, data: str, context: Any) -> None:
-        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
-
-
-@schema.hook("map_path_parameters")
-def aim_at_real_things(context: Any, path_parameters: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not path_parameters:
-        return path_parameters
-    if "tenant" in path_parameters:
-        path_parameters["tenant"] = CLIENT.tenant
-    if "id" in path_parameters and len(str(path_parameters["id"])) % 2 == 0:
-        path_parameters["id"] = DOCUMENT_ID
-    return path_parameters
-
-
-@schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-def test_pageup_conforms_to_its_contract(case: Any) -> None:
-    case.call_and_validate(base_url=BASE_URL, app=APP, checks=CHECKS)
+def test_pageup_conforms_to_its_contract() -> None:
+    credentials = auth.mock_credentials("pageup", APP.platform.settings)
+    schema = suite.build("pageup", TARGET, credentials, now=APP.platform.clock.now)
+    outcome = suite.run("pageup", schema, TARGET, max_examples=10, checks=CHECKS)
+    assert outcome.failures == []
+    assert outcome.requests > 50
+    assert set(outcome.passed) == {(op, check) for op, _ in outcome.passed for check in CHECKS}
 
 
 ROUTES = [r for r in APP.platform.vendors["pageup"].app.routes if isinstance(r, Route)]

@@ -1,0 +1,57 @@
+"""A contract run's report: the terminal summary table per vendor and check, and JUnit XML for CI."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from contracts.checks import NAMES
+from contracts.suite import Outcome
+
+
+def summary(outcomes: Sequence[Outcome]) -> str:
+    """One row per vendor x check: answers that passed and failed, then the failures in full."""
+    lines = [f"{'vendor':<10} {'check':<30} {'passed':>7} {'failed':>7}"]
+    for outcome in outcomes:
+        for check in NAMES:
+            passed = sum(n for (_, name), n in outcome.passed.items() if name == check)
+            failed = sum(n for (_, name), n in outcome.failed.items() if name == check)
+            if passed or failed:
+                lines.append(f"{outcome.vendor:<10} {check:<30} {passed:>7} {failed:>7}")
+        lines.append(
+            f"{outcome.vendor:<10} {'(requests sent, seconds)':<30} {outcome.requests:>7} {outcome.seconds:>7.1f}"
+        )
+    for outcome in outcomes:
+        for failure in outcome.failures:
+            lines += [
+                "",
+                f"FAILED {failure.vendor} {failure.operation} [{failure.check}]: {failure.message}",
+                f"  request:  {failure.request}",
+                f"  response: {failure.response}",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def junit(outcomes: Sequence[Outcome]) -> bytes:
+    """JUnit XML: one testsuite per vendor, one testcase per operation x check."""
+    root = ET.Element("testsuites", name="atsmock contract")
+    for outcome in outcomes:
+        keys = sorted(set(outcome.passed) | set(outcome.failed))
+        failures = {(f.operation, f.check): f for f in outcome.failures}
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=outcome.vendor,
+            tests=str(len(keys)),
+            failures=str(len(failures)),
+            time=f"{outcome.seconds:.3f}",
+        )
+        for operation, check in keys:
+            case = ET.SubElement(suite, "testcase", classname=f"{outcome.vendor}.{operation}", name=check)
+            failure = failures.get((operation, check))
+            if failure is not None:
+                element = ET.SubElement(
+                    case, "failure", message=failure.message.splitlines()[0] if failure.message else ""
+                )
+                element.text = f"{failure.message}\n\nrequest:\n{failure.request}\n\nresponse:\n{failure.response}"
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))

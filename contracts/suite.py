@@ -1,0 +1,169 @@
+"""One vendor's contract suite: every operation's generated cases, each answer run through every check.
+
+``build`` makes the schemathesis schema from the vendor's validated document, with the auth its
+``x-atsmock-auth`` names and the vendor's aiming hooks (``contracts/<vendor>/hooks.py``'s
+``install``, when it has one). ``run`` sends positive and negative cases per operation (Hypothesis
+``max_examples`` each), validates every answer with each check separately, so a failure names its
+check, and collects failures with the request and answer that show them rather than stopping at
+the first: a drift report against a real vendor wants all of them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts import auth as auth_kinds
+from contracts import checks as check_names
+from contracts.document import validated
+from contracts.target import Target
+
+EXCERPT = 400
+"""Characters of a request or answer body kept in a failure."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One check that failed on one answer: enough to reproduce it by hand."""
+
+    vendor: str
+    operation: str
+    check: str
+    message: str
+    request: str
+    response: str
+
+
+@dataclass
+class Outcome:
+    """A vendor's run: counts per (operation, check), failures (first per operation and check), cost."""
+
+    vendor: str
+    requests: int = 0
+    seconds: float = 0.0
+    passed: dict[tuple[str, str], int] = field(default_factory=dict)
+    failed: dict[tuple[str, str], int] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def build(vendor: str, target: Target, credentials: Mapping[str, str], *, now: Callable[[], float] = time.time) -> Any:
+    """The vendor's schemathesis schema, authenticated and aimed at ``target``."""
+    import schemathesis
+
+    document = validated(vendor)
+    schema = schemathesis.openapi.from_dict(document)
+    # In process the schema carries the app: checks that re-send a probe (ignored_auth) use the
+    # schema's transport, which is only the ASGI one when the schema knows the app.
+    schema.app = target.app
+    schema.auth.set_from_requests(auth_kinds.for_document(document, credentials, post_form=target.post_form, now=now))
+    try:
+        hooks = importlib.import_module(f"contracts.{vendor}.hooks")
+    except ModuleNotFoundError:
+        hooks = None
+    install = getattr(hooks, "install", None)
+    if install is not None:
+        install(schema, target, credentials)
+    return schema
+
+
+def _excerpt(data: Any) -> str:
+    if data is None:
+        return ""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+    return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
+
+
+def _describe_request(response: Any) -> str:
+    request = response.request
+    return f"{request.method} {request.url}\n{_excerpt(request.body)}".rstrip()
+
+
+def _describe_response(response: Any) -> str:
+    return f"{response.status_code}\n{_excerpt(response.content)}".rstrip()
+
+
+def run(
+    vendor: str,
+    schema: Any,
+    target: Target,
+    *,
+    max_examples: int = 10,
+    checks: Sequence[str] = check_names.NAMES,
+    progress: Callable[[str], None] | None = None,
+) -> Outcome:
+    """Every operation of ``schema`` against ``target`` with every check; never raises on a failure."""
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis import GenerationMode
+    from schemathesis.core.failures import Failure as CheckFailure
+    from schemathesis.core.failures import FailureGroup
+
+    functions = check_names.functions()
+    chosen = {name: functions[name] for name in checks}
+    outcome = Outcome(vendor)
+    kwargs = {"base_url": target.base_url}
+    started = time.perf_counter()
+    seen: set[tuple[str, str]] = set()
+
+    def record(label: str, name: str, message: str, response: Any, request_text: str | None = None) -> None:
+        key = (label, name)
+        outcome.failed[key] = outcome.failed.get(key, 0) + 1
+        if key not in seen:
+            seen.add(key)
+            outcome.failures.append(
+                Failure(
+                    vendor,
+                    label,
+                    name,
+                    message.strip(),
+                    request_text if request_text is not None else _describe_request(response),
+                    _describe_response(response) if response is not None else "",
+                )
+            )
+
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        label = operation.label
+        if progress is not None:
+            progress(f"{vendor}: {label}")
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @given(operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=max_examples,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                database=None,
+                derandomize=True,
+            )
+            def one(case: Any) -> None:
+                outcome.requests += 1
+                here = case.operation.label
+                try:
+                    response = case.call(**kwargs)
+                except Exception as exc:  # a transport failure is the server's, not a check's
+                    record(here, "not_a_server_error", f"no answer: {exc!r}", None, f"{case.method} {case.path}")
+                    return
+                for name, check in chosen.items():
+                    try:
+                        case.validate_response(response, checks=[check], transport_kwargs=kwargs)
+                    except FailureGroup as group:
+                        record(here, name, "\n".join(str(f.title) for f in group.exceptions), response)
+                    except CheckFailure as failure:
+                        record(here, name, f"{failure.title}: {failure.message}", response)
+                    else:
+                        outcome.passed[(here, name)] = outcome.passed.get((here, name), 0) + 1
+
+            try:
+                one()
+            except Exception as exc:  # generation could not produce a case (an unsatisfiable schema)
+                if "Unsatisfiable" not in type(exc).__name__:
+                    raise
+    outcome.seconds = time.perf_counter() - started
+    return outcome
