@@ -165,12 +165,12 @@ def response_schema(op: Operation, status: int) -> dict[str, Any]:
     doc = document(op.vendor)
     response = op.spec["responses"][str(status)]
     while "$ref" in response:
-        response = _pointer(doc, response["$ref"])
+        response = pointer(doc, response["$ref"])
     [content] = [c for t, c in response["content"].items() if "json" in t]
     return {"components": doc.get("components", {}), **content["schema"]}
 
 
-def _pointer(doc: dict[str, Any], ref: str) -> Any:
+def pointer(doc: dict[str, Any], ref: str) -> Any:
     node: Any = doc
     for part in ref.removeprefix("#/").split("/"):
         node = node[part]
