@@ -12,7 +12,6 @@ a stored file is whatever a client uploaded, HTML included.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -20,6 +19,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from mockservers.core.errors import AdminError
+from mockservers.core.filenames import content_disposition
 from mockservers.core.platform import Platform
 from mockservers.core.vendor import HeldFile
 from mockservers.s3.store import ObjectReader, ObjectStore, call
@@ -132,7 +132,5 @@ class StoredFileResponse(Response):
 
 
 def attachment(name: str) -> str:
-    """``attachment`` with an ASCII ``filename`` fallback and the exact name in RFC 5987 ``filename*``."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    fallback = re.sub(r'[^ -~]|["\\]', "_", folded) or "file"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    """``content_disposition`` of the name, ``file`` for an empty one (a browser needs some name)."""
+    return content_disposition(name or "file")

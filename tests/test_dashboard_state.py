@@ -7,6 +7,7 @@ their real upload flows. A download serves only what the vendor lists, as an att
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +21,11 @@ from starlette.routing import Route
 
 from contracts import load_openapi
 from mockservers.config import Settings
+from mockservers.core.demo import DemoRun
 from mockservers.core.operations import OperationTable
 from mockservers.core.vendor import HeldFile, Inventory, Vendor, VendorMount
-from mockservers.testing import in_process_client, make_app
+from mockservers.testing import IN_PROCESS_URL, InProcessTransport, in_process_client, make_app
+from mockservers.vendors import served
 
 BUCKET = "shelf-files"
 S3_OPERATIONS = ["delete_object", "get_object", "head_object", "post_object", "put_object"]
@@ -321,3 +324,44 @@ def test_every_fault_target_is_listed_with_its_operations(built_app: Any, app_cl
     targets = built_app.platform.faults.targets
     assert list(listed) == [*built_app.platform.vendors, "s3"]
     assert {name: v["operations"] for name, v in listed.items()} == {n: sorted(ops) for n, ops in targets.items()}
+
+
+@pytest.mark.parametrize("vendor", [v.name for v in served()])
+def test_after_its_demo_every_vendor_lists_what_it_holds_and_serves_those_very_bytes(
+    vendor: str, built_app: Any, app_client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every served vendor declares an inventory (a vendor without one would show QA an empty State tab):
+    after its whole workflow, it counts something, lists files, and each download is bytes it was sent."""
+    uploaded: list[bytes] = []
+    same_bytes = DemoRun.same_bytes
+
+    def keep(self: DemoRun, step: Any, sent: bytes, downloaded: bytes) -> None:
+        uploaded.append(sent)
+        same_bytes(self, step, sent, downloaded)
+
+    monkeypatch.setattr(DemoRun, "same_bytes", keep)
+    registered = next(v for v in served() if v.name == vendor)
+    assert registered.demo is not None
+    run = DemoRun(vendor, f"{IN_PROCESS_URL}/{vendor}", io.StringIO(), transport=InProcessTransport(built_app))
+    try:
+        registered.demo(run, built_app.platform.settings.vendor(vendor))
+    finally:
+        run.close()
+    assert run.ok and uploaded
+
+    held = by_name(app_client)[vendor]
+    assert sum(held["counts"].values()) > 0, held
+    assert held["files"] and held["filesTotal"] == len(held["files"])
+    for listed in held["files"]:
+        download = app_client.get(listed["download"])
+        assert download.status_code == 200
+        assert download.content in uploaded
+        assert len(download.content) == listed["size"]
+        assert download.headers["content-type"].split(";")[0] == listed["contentType"]
+
+    assert app_client.post("/__admin/reset", params={"vendor": vendor}).status_code == 200
+    emptied = by_name(app_client)[vendor]
+    with in_process_client(make_app()) as fresh:
+        seeded = by_name(fresh)[vendor]  # what a vendor seeds (WTTJ's example candidate) stays
+    assert (emptied["counts"], emptied["files"]) == (seeded["counts"], [])
+    assert seeded["files"] == []

@@ -18,11 +18,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockservers.clinch.files import content_disposition, content_type_for
 from mockservers.clinch.settings import ClinchSettings
 from mockservers.core import errors as kinds
 from mockservers.core.clock import Clock
+from mockservers.core.codecs import codec
 from mockservers.core.errors import VendorError
+from mockservers.core.filenames import content_disposition, document_type
+from mockservers.core.state import MemoryState, StateStore, Table
 from mockservers.s3.storage import Storage
 
 FILES_BUCKET = "clinch-candidate-files"
@@ -133,22 +135,38 @@ def text(
 
 
 class CandidateStore:
-    """Every candidate of one app, with its tags and files; files' bytes in the platform's S3."""
+    """Every candidate of one app, with its tags and files; files' bytes in the platform's S3.
 
-    def __init__(self, settings: ClinchSettings, clock: Clock, storage: Storage) -> None:
+    A candidate is one record of ``state`` (the platform's store: in memory, or durable with
+    ``--state-dir``), its tags and files inside it; every change to one is put again (``save``).
+    The email index and the file counts are derived from the records, so a restart rebuilds them.
+    """
+
+    def __init__(
+        self, settings: ClinchSettings, clock: Clock, storage: Storage, state: StateStore | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.storage = storage
-        self.candidates: dict[str, Candidate] = {}
-        self._emails: dict[str, str] = {}
-        self._files = 0
-        self._file_bytes = 0
-        self._seq = 0
+        self.state = state = state or MemoryState()
+        self.candidates: Table[str, Candidate] = state.table("clinch.candidates", codec(Candidate))
+        self._seq = state.cell("clinch.candidate_seq", 0)
+        self._emails = {c.email.casefold(): c.id for c in self.candidates.values()}
+        held = [f for c in self.candidates.values() for f in c.files]
+        self._files = len(held)
+        self._file_bytes = sum(f.size for f in held)
 
     def reset(self) -> None:
-        self.candidates.clear()
+        with self.state.atomic():
+            self.candidates.clear()
+            self._seq.clear()
         self._emails.clear()
-        self._files = self._file_bytes = self._seq = 0
+        self._files = self._file_bytes = 0
+
+    def save(self, candidate: Candidate) -> Candidate:
+        """Keep a new or changed candidate (every change to one goes through here, so a restart sees it)."""
+        self.candidates.put(candidate.id, candidate)
+        return candidate
 
     # -- candidates ------------------------------------------------------------------------------
 
@@ -179,10 +197,12 @@ class CandidateStore:
                 f"This account already has {limit} candidates, the mock's limit (clinch.max_candidates)"
             )
         now = self.clock.now()
-        self._seq += 1
-        candidate = Candidate(secrets.token_hex(16), self._seq, email, first, last, phone, now, now)
+        seq = self._seq.get() + 1
+        candidate = Candidate(secrets.token_hex(16), seq, email, first, last, phone, now, now)
         candidate.tags = [Tag(str(uuid.uuid4()), name, now) for name in names]
-        self.candidates[candidate.id] = candidate
+        with self.state.atomic():
+            self._seq.set(seq)
+            self.save(candidate)
         self._emails[email.casefold()] = candidate.id
         return candidate
 
@@ -203,12 +223,14 @@ class CandidateStore:
                 changes[name] = text(name, attributes[name])
         if not changes:
             return candidate
-        if "email" in changes:
-            del self._emails[candidate.email.casefold()]
-            self._emails[changes["email"].casefold()] = candidate.id
+        old_email = candidate.email
         for name, value in changes.items():
             setattr(candidate, name, value)
         candidate.updated_at = self.clock.now()
+        self.save(candidate)
+        if "email" in changes:
+            del self._emails[old_email.casefold()]
+            self._emails[candidate.email.casefold()] = candidate.id
         return candidate
 
     def list_candidates(self, where: CandidateFilter, page: int, size: int) -> Page:
@@ -262,6 +284,7 @@ class CandidateStore:
         tag = Tag(str(uuid.uuid4()), name, now)
         candidate.tags.append(tag)
         candidate.updated_at = now
+        self.save(candidate)
         return tag
 
     def delete_tag(self, candidate: Candidate, tag_id: str) -> Tag:
@@ -270,6 +293,7 @@ class CandidateStore:
             raise not_found("tag", tag_id)
         candidate.tags.remove(tag)
         candidate.updated_at = self.clock.now()
+        self.save(candidate)
         return tag
 
     # -- files -------------------------------------------------------------------------------------
@@ -316,13 +340,15 @@ class CandidateStore:
                 "(clinch.max_total_file_bytes)"
             )
         file_id = secrets.token_hex(16)
-        content_type = content_type_for(filename)
+        content_type = document_type(filename)
         key = f"{candidate.id}/{file_id}"
-        self.storage.put_bytes(FILES_BUCKET, key, data, content_type, content_disposition(filename))
         now = self.clock.now()
         stored = CandidateFile(file_id, candidate.id, filename, content_type, len(data), key, now)
-        candidate.files.append(stored)
-        candidate.updated_at = now
+        with self.state.atomic():  # the object and the record that names it, together or not at all
+            self.storage.put_bytes(FILES_BUCKET, key, data, content_type, content_disposition(filename))
+            candidate.files.append(stored)
+            candidate.updated_at = now
+            self.save(candidate)
         self._files += 1
         self._file_bytes += len(data)
         return stored

@@ -26,7 +26,7 @@ from mockservers.config import ConfigError
 from mockservers.core.http import OpenApiEndpoint, servers, vendor_app
 from mockservers.core.operations import OperationTable
 from mockservers.core.platform import Platform
-from mockservers.core.vendor import VendorMount
+from mockservers.core.vendor import HeldFile, Inventory, VendorMount
 
 CANDIDATE_TYPES = ("candidate", "candidates")
 """``data.type`` of a candidate: the seed's example says ``candidate``, the Ruby client sends ``candidates``."""
@@ -191,13 +191,21 @@ def account_zone(name: str) -> tzinfo:
         raise ConfigError("clinch.time_zone", f"{name!r} is not an IANA time zone such as Europe/London") from None
 
 
+def inventory(store: CandidateStore) -> Inventory:
+    """What the dashboard shows: candidates, their tags and files, and every stored file."""
+    held = list(store.candidates.values())
+    files = [HeldFile(f.filename, f.size, f.content_type, FILES_BUCKET, f.key) for c in held for f in c.files]
+    counts = {"candidates": len(held), "tags": sum(len(c.tags) for c in held), "files": len(files)}
+    return Inventory(counts, files)
+
+
 def create_vendor(platform: Platform, settings: ClinchSettings) -> VendorMount:
     """The Clinch mount: its Starlette app (the API under ``/v1``, the contract at ``/v1/openapi`` and,
     like every atsmock vendor, ``/openapi.json``), operations, scenarios and reset."""
     s3 = platform.s3
     s3.ensure_bucket(FILES_BUCKET, settings.region)
     zone = account_zone(settings.time_zone)
-    store = CandidateStore(settings, platform.clock, s3)
+    store = CandidateStore(settings, platform.clock, s3, platform.state)
     base = f"{platform.vendor_url('clinch')}/v1"
     writer = ResourceWriter(base, platform.clock, zone, store)
     state = ClinchVendor(settings, HmacVerifier(settings, platform.clock), store, writer, zone)
@@ -218,4 +226,5 @@ def create_vendor(platform: Platform, settings: ClinchSettings) -> VendorMount:
         OperationTable.from_routes(ROUTES),
         scenarios(),
         reset=reset,
+        inventory=lambda: inventory(store),
     )

@@ -29,11 +29,16 @@ class Step:
 
 @dataclass
 class DemoRun:
-    """One vendor's demo against ``base_url`` (the vendor's base URL on a running atsmock)."""
+    """One vendor's demo against ``base_url`` (the vendor's base URL on a running atsmock).
+
+    ``transport`` carries every request of the run (None: the network); a test passes an in-process
+    one to run a demo against an app it holds (``tests/state`` runs every vendor's demo this way).
+    """
 
     vendor: str
     base_url: str
     out: IO[str]
+    transport: httpx.BaseTransport | None = None
     steps: list[Step] = field(default_factory=list)
     _status: int | None = None
     _servers: list[Any] = field(default_factory=list)
@@ -46,17 +51,22 @@ class DemoRun:
         """A suffix for the names and remote ids this run creates, so runs never collide."""
         self.ids: list[str] = []
         """What this run created (``created``): a soak checks that no id is handed out twice."""
-        self.http = httpx.Client(
-            base_url=self.base_url, timeout=30, event_hooks={"response": [self._seen]}, follow_redirects=False
-        )
+        self.http = self._client(self.base_url)
 
     def client(self, path: str) -> httpx.Client:
         """An httpx client whose base URL is ``base_url + path`` (a vendor whose API root is below its mount)."""
-        http = httpx.Client(
-            base_url=self.base_url + path, timeout=30, event_hooks={"response": [self._seen]}, follow_redirects=False
-        )
+        http = self._client(self.base_url + path)
         self._clients.append(http)
         return http
+
+    def _client(self, base_url: str) -> httpx.Client:
+        return httpx.Client(
+            base_url=base_url,
+            timeout=30,
+            event_hooks={"response": [self._seen]},
+            follow_redirects=False,
+            transport=self.transport,
+        )
 
     def _seen(self, response: httpx.Response) -> None:
         self._status = response.status_code
@@ -93,25 +103,10 @@ class DemoRun:
 
     def serve_file(self, data: bytes, filename: str, content_type: str = "application/pdf") -> str:
         """A URL on 127.0.0.1 that answers ``data``, for vendors that download a URL they are given (the mock's
-        fetcher allows loopback by default; a mock on another machine cannot reach it)."""
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        fetcher allows loopback by default; a mock on another machine cannot reach it). Closed with the run."""
+        server = FileServer(data, content_type)
         self._servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/{filename}"
+        return server.url(filename)
 
     def _print(self, step: Step) -> None:
         status = "-" if step.status is None else str(step.status)
@@ -129,8 +124,38 @@ class DemoRun:
         for http in self._clients:
             http.close()
         for server in self._servers:
-            server.shutdown()
-            server.server_close()
+            server.close()
+
+
+class FileServer:
+    """``data`` on 127.0.0.1 at every path, in a thread, until ``close`` (the demos' and bench's stand-in for a
+    public file URL)."""
+
+    def __init__(self, data: bytes, content_type: str = "application/pdf") -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # shutdown() waits for the loop's next poll: 50 ms instead of the default half second per served file.
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def url(self, filename: str) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/{filename}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
 
 def run_demo(vendor: Any, settings: Any, base_url: str, out: IO[str]) -> DemoRun:

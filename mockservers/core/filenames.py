@@ -17,6 +17,24 @@ if TYPE_CHECKING:
 
 DEFAULT_MEDIA_TYPE = "application/octet-stream"
 
+DOCUMENT_TYPES: dict[str, str] = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "rtf": "application/rtf",
+    "txt": "text/plain",
+    "html": "text/html",
+    "htm": "text/html",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+}
+"""The media type of the document types recruiters exchange, by lower-case extension: a fixed table
+(inferred; not the host's ``mimetypes`` database, so every machine answers alike), for vendors whose
+upload gives a file name but no type (Clinch) or whose fetched file came without one (WTTJ)."""
+
 _MEDIA_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+( *;[ -~]*)?")
 
 
@@ -33,6 +51,17 @@ def content_disposition(filename: str) -> str:
         if not unicodedata.combining(ch)
     )
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def extension(filename: str) -> str:
+    """The lower-case extension after the last dot of a name with a stem (``cv.PDF`` → ``pdf``), else ``""``."""
+    stem, dot, ext = filename.rpartition(".")
+    return ext.lower() if dot and stem else ""
+
+
+def document_type(filename: str) -> str:
+    """``DOCUMENT_TYPES`` of the name's extension, ``application/octet-stream`` for any other name."""
+    return DOCUMENT_TYPES.get(extension(filename), DEFAULT_MEDIA_TYPE)
 
 
 def filename_from_url(url: str) -> str | None:

@@ -280,27 +280,35 @@ class VendorApp:
 
     def __init__(self, routes: Sequence[BaseRoute], handlers: dict[Any, Any], state: object) -> None:
         from starlette.datastructures import State
+        from starlette.routing import Match, Route
 
         self.routes = list(routes)
         self.state = State({"vendor": state})
         self._handlers: tuple[dict[Any, Any], dict[int, Any]] = (handlers, {})
         self._http_error = handlers[HTTPException]
+        self._full, self._partial = Match.FULL, Match.PARTIAL
+        self._candidates: tuple[tuple[re.Pattern[str] | None, BaseRoute], ...] = tuple(
+            (route.path_regex if type(route) is Route else None, route) for route in self.routes
+        )
+        """Each route with the path regex a plain ``Route`` matches first (None: ask the route): a route whose
+        regex misses is skipped without ``Route.matches``, which re-derives the path and builds scopes to say so."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from starlette.routing import Match
-
         if scope["type"] != "http":  # the dispatcher sends only HTTP here
             return
         scope["app"] = self
         scope["starlette.exception_handlers"] = self._handlers
+        route_path = _route_path(scope)
         allowed: set[str] = set()
-        for route in self.routes:
+        for regex, route in self._candidates:
+            if regex is not None and regex.match(route_path) is None:
+                continue  # what Route.matches answers (Match.NONE), without its work
             match, child = route.matches(scope)
-            if match is Match.FULL:
+            if match is self._full:
                 scope.update(child)
                 await route.handle(scope, receive, send)
                 return
-            if match is Match.PARTIAL:
+            if match is self._partial:
                 allowed.update(getattr(route, "methods", None) or ())
         if allowed:
             exc = HTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
@@ -308,6 +316,17 @@ class VendorApp:
             exc = HTTPException(404)
         response = await self._http_error(Request(scope, receive, send), exc)
         await response(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path below ``root_path``, as Starlette's routes match it (``starlette._utils.get_route_path``)."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    if not root_path or not path.startswith(root_path):
+        return path
+    if path == root_path:
+        return ""
+    return path[len(root_path) :] if path[len(root_path)] == "/" else path
 
 
 # -- fault replies -------------------------------------------------------------------------------------------

@@ -19,8 +19,10 @@ from typing import Any
 from starlette.datastructures import UploadFile
 
 from mockservers.core.clock import Clock, format_iso
+from mockservers.core.codecs import codec
 from mockservers.core.fetch import Fetcher, FetchRefused
 from mockservers.core.filenames import download_url, filename_from_url, media_type_or_default
+from mockservers.core.state import MemoryState, StateStore
 from mockservers.endorsed.errors import conflict, invalid, not_found, too_large
 from mockservers.endorsed.inputs import MISSING, Issues, lookup, received
 from mockservers.endorsed.models import CandidateBook, Records, Ref, check_remote_id, limit_reached
@@ -135,16 +137,23 @@ class AttachmentStore:
     """Every attachment of the organization (``records``: by id and by unique remote id) and its bytes in S3."""
 
     def __init__(
-        self, settings: EndorsedSettings, clock: Clock, objects: Storage, fetcher: Fetcher, candidates: CandidateBook
+        self,
+        settings: EndorsedSettings,
+        clock: Clock,
+        objects: Storage,
+        fetcher: Fetcher,
+        candidates: CandidateBook,
+        state: StateStore | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.objects = objects
         self.fetcher = fetcher
         self.candidates = candidates
-        self.records: Records[Attachment] = Records()
-        self.stored_bytes = 0
-        """What the attachments' bytes add up to (bounded by ``max_stored_bytes``)."""
+        self.state = state = state or MemoryState()
+        self.records: Records[Attachment] = Records(state.table("endorsed.attachments", codec(Attachment)))
+        self.stored_bytes = sum(a.size for a in self.records.by_id.values())
+        """What the attachments' bytes add up to (bounded by ``max_stored_bytes``; an earlier run's count too)."""
 
     def reset(self) -> None:
         self.records.clear()
@@ -255,9 +264,22 @@ class AttachmentStore:
         old_size = target.size if target else 0
         if self.stored_bytes - old_size + incoming.size > self.settings.max_stored_bytes:
             raise stored_bytes_limit(self.settings.max_stored_bytes)
+        with self.records.atomic(self.state):  # the new object, its record, the replaced object's removal: all or none
+            kept = self._commit(target, data, incoming, key, file_name, content_type)
+        self.stored_bytes += incoming.size - old_size
+        return kept
+
+    def _commit(
+        self,
+        target: Attachment | None,
+        data: AttachmentInput,
+        incoming: Incoming,
+        key: str,
+        file_name: str,
+        content_type: str,
+    ) -> tuple[Attachment, bool]:
         incoming.commit()
         now = self.clock.now()
-        self.stored_bytes += incoming.size - old_size
         if target is None:
             attachment = Attachment(
                 id=str(uuid.uuid4()),
@@ -272,18 +294,19 @@ class AttachmentStore:
                 modified_at=now,
             )
             return self.records.add(attachment), True
-        old_key = target.key
-        self.records.rename(target, data.remote_id)
-        target.type, target.candidate_id = data.type, data.candidate_id
+        old_key, old_remote_id = target.key, target.remote_id
+        target.remote_id, target.type, target.candidate_id = data.remote_id, data.type, data.candidate_id
         target.file_name, target.content_type, target.size, target.key = file_name, content_type, incoming.size, key
         target.modified_at = now
+        self.records.save(target, old_remote_id)
         self.objects.delete_object(BUCKET, old_key)
         return target, False
 
     def delete(self, ref: Ref) -> Attachment:
         """``DELETE /attachments/{id}``: the record and its bytes go; links handed out stop working."""
         attachment = self.get(ref)
-        self.records.remove(attachment)
+        with self.records.atomic(self.state):  # the record and its bytes go together
+            self.records.remove(attachment)
+            self.objects.delete_object(BUCKET, attachment.key)
         self.stored_bytes -= attachment.size
-        self.objects.delete_object(BUCKET, attachment.key)
         return attachment

@@ -12,11 +12,14 @@ documented: each rule below says what it infers.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from mockservers.core.clock import Clock, format_iso
+from mockservers.core.codecs import codec
+from mockservers.core.state import MemoryState, StateStore, Table
 from mockservers.endorsed.errors import conflict, invalid, not_found
 from mockservers.endorsed.inputs import Issues, is_uuid, lookup
 from mockservers.endorsed.settings import EndorsedSettings
@@ -75,16 +78,33 @@ K = TypeVar("K", bound=Keyed)
 class Records(Generic[K]):
     """Records by UUID and by remote id, the two ways a path names one.
 
+    ``by_id`` is a table of the platform's state (in memory, or durable with ``--state-dir``), so
+    every change is a put (``add``, ``save``) or a delete (``remove``); ``by_remote`` is an index
+    derived from it, rebuilt at start and after a transaction that rolled back (``reindex``).
     Inferred: a ``remote_id`` is unique in the organization (every configured client is one
     organization's, so all see the same records); ``holder`` tells who has one.
     """
 
-    def __init__(self) -> None:
-        self.by_id: dict[str, K] = {}
+    def __init__(self, table: Table[str, K]) -> None:
+        self.by_id = table
         self.by_remote: dict[str, str] = {}
+        self.reindex()
 
     def __len__(self) -> int:
         return len(self.by_id)
+
+    def reindex(self) -> None:
+        self.by_remote = {record.remote_id: record.id for record in self.by_id.values()}
+
+    @contextmanager
+    def atomic(self, state: StateStore) -> Iterator[None]:
+        """``state.atomic()`` around several writes; if it rolls back, the index follows the table back."""
+        try:
+            with state.atomic():
+                yield
+        except BaseException:
+            self.reindex()
+            raise
 
     def find(self, ref: Ref) -> K | None:
         record_id = ref.id if ref.id is not None else self.by_remote.get(ref.remote_id or "")
@@ -94,17 +114,20 @@ class Records(Generic[K]):
         return self.by_remote.get(remote_id)
 
     def add(self, record: K) -> K:
-        self.by_id[record.id] = record
+        self.by_id.put(record.id, record)
         self.by_remote[record.remote_id] = record.id
         return record
 
-    def rename(self, record: K, remote_id: str) -> None:
-        del self.by_remote[record.remote_id]
-        record.remote_id = remote_id
-        self.by_remote[remote_id] = record.id
+    def save(self, record: K, old_remote_id: str) -> K:
+        """Keep a record changed in place; ``old_remote_id`` is the remote id it had before the change."""
+        self.by_id.put(record.id, record)
+        if old_remote_id != record.remote_id:
+            del self.by_remote[old_remote_id]
+            self.by_remote[record.remote_id] = record.id
+        return record
 
     def remove(self, record: K) -> None:
-        del self.by_id[record.id]
+        self.by_id.delete(record.id)
         del self.by_remote[record.remote_id]
 
     def clear(self) -> None:
@@ -176,10 +199,11 @@ class Candidate:
 class CandidateBook:
     """Every candidate of the organization (``records``: by id and by unique remote id)."""
 
-    def __init__(self, settings: EndorsedSettings, clock: Clock) -> None:
+    def __init__(self, settings: EndorsedSettings, clock: Clock, state: StateStore | None = None) -> None:
         self.settings = settings
         self.clock = clock
-        self.records: Records[Candidate] = Records()
+        self.state = state = state or MemoryState()
+        self.records: Records[Candidate] = Records(state.table("endorsed.candidates", codec(Candidate)))
 
     def reset(self) -> None:
         self.records.clear()
@@ -213,12 +237,13 @@ class CandidateBook:
         candidate = self.find(ref)
         check_remote_id(ref, data.remote_id)
         self._check_remote_id(data.remote_id, candidate.id)
-        self.records.rename(candidate, data.remote_id)
+        old_remote_id = candidate.remote_id
+        candidate.remote_id = data.remote_id
         candidate.first_name = data.first_name
         candidate.text = data.text
         candidate.contacts = data.contacts
         candidate.modified_at = self.clock.now()
-        return candidate
+        return self.records.save(candidate, old_remote_id)
 
     def _check_remote_id(self, remote_id: str, owner: str | None) -> None:
         holder = self.records.holder(remote_id)

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from mockservers.core.http import OpenApiEndpoint, servers, vendor_app
 from mockservers.core.operations import OperationTable
 from mockservers.core.platform import Platform
-from mockservers.core.vendor import VendorMount
+from mockservers.core.vendor import HeldFile, Inventory, VendorMount
 from mockservers.endorsed.attachments import BUCKET, Attachment, AttachmentStore, parse_attachment
 from mockservers.endorsed.auth import NO_STORE, READ, WRITE, ApiGuard, TokenEndpoint
 from mockservers.endorsed.errors import render, result, route_errors, scenarios, server_error
@@ -133,12 +133,19 @@ ROUTES = [
 ]
 
 
+def inventory(candidates: CandidateBook, attachments: AttachmentStore) -> Inventory:
+    """What the dashboard shows: candidates and attachments, and every attachment's stored file."""
+    held = list(attachments.records.by_id.values())
+    files = [HeldFile(a.file_name, a.size, a.content_type, BUCKET, a.key) for a in held]
+    return Inventory({"candidates": len(candidates.records), "attachments": len(held)}, files)
+
+
 def create_vendor(platform: Platform, settings: EndorsedSettings) -> VendorMount:
     """The Endorsed mount: its Starlette app, operations, scenarios and reset."""
     s3 = platform.s3
     s3.ensure_bucket(BUCKET, settings.region, max_object_size=settings.max_file_size)
-    candidates = CandidateBook(settings, platform.clock)
-    attachments = AttachmentStore(settings, platform.clock, s3, platform.fetcher, candidates)
+    candidates = CandidateBook(settings, platform.clock, platform.state)
+    attachments = AttachmentStore(settings, platform.clock, s3, platform.fetcher, candidates, platform.state)
     state = EndorsedVendor(
         settings, TokenEndpoint(settings, platform.tokens), ApiGuard(platform.tokens), candidates, attachments
     )
@@ -156,4 +163,5 @@ def create_vendor(platform: Platform, settings: EndorsedSettings) -> VendorMount
         OperationTable.from_routes(ROUTES),
         scenarios(),
         reset=reset,
+        inventory=lambda: inventory(candidates, attachments),
     )

@@ -6,6 +6,7 @@ Every rule cites PageUp's Document API page (developers.pageuppeople.com/Api/Rec
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import uuid
@@ -196,6 +197,7 @@ def invalid(*fields: FieldError, kind: str = kinds.INVALID_INPUT) -> VendorError
     return VendorError(kind, "The request is invalid.", code="invalid_request", fields=fields)
 
 
+@functools.lru_cache(maxsize=1024)
 def content_disposition(filename: str) -> str:
     """The seed's ``attachment;filename="x"; filename*=utf-8''x``, safe for any file name.
 
@@ -203,6 +205,7 @@ def content_disposition(filename: str) -> str:
     ``Uri.EscapeDataString`` does). The quoted ``filename`` is the ASCII fallback: accents dropped,
     other non-ASCII and control characters replaced by ``_``, quote and backslash escaped, so the
     whole value is a legal HTTP header (inferred; the seed shows only an ASCII name).
+    Remembered for the last 1024 names: every download of a document asks again for the same value.
     """
     return f"attachment;filename=\"{ascii_fallback(filename)}\"; filename*=utf-8''{quote(filename, safe='')}"
 

@@ -13,6 +13,7 @@ Importing this module imports moto (~0.35 s); ``S3Service`` does it on first use
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import threading
 import weakref
@@ -54,6 +55,9 @@ class StoredKey(FakeKey):
     """
 
     canned_acl = "private"
+    info: ObjectInfo | None = None
+    """What ``_info`` made of the key once it was committed (a committed key never changes: a new upload
+    or a copy is a new key), so a HEAD, a download or a copy does not read moto's metadata again."""
 
     def __del__(self) -> None:
         self.dispose()
@@ -74,6 +78,15 @@ def _untrack_acl(acl: Any) -> None:
         _untrack(*grant.grantees)
         _untrack(grant)
     _untrack(acl)
+
+
+@functools.cache
+def _canned_acl(name: str) -> Any:
+    """moto's ``FakeAcl`` of a canned ACL, made once per name and shared by every key that asks for it
+    (nothing changes a key's ACL in place; atsmock answers from ``StoredKey.canned_acl``)."""
+    acl = get_canned_acl(name)
+    _untrack_acl(acl)
+    return acl
 
 
 class MotoStore:
@@ -147,12 +160,11 @@ class MotoStore:
         stored.set_metadata(values)
         stored.encryption = meta.server_side_encryption
         if meta.acl in CANNED_ACLS:
-            acl = get_canned_acl(meta.acl)
-            _untrack_acl(acl)
-            stored.set_acl(acl)
+            stored.set_acl(_canned_acl(meta.acl))
         stored.canned_acl = meta.acl
         stored.last_modified = datetime.datetime.fromtimestamp(int(self._clock.now()), datetime.UTC)
-        return _info(stored)
+        stored.info = _info(stored)
+        return stored.info
 
     def begin_upload(self, bucket: str, key: str) -> MotoUpload:
         return MotoUpload(self, bucket, self._new_key(bucket, key))
@@ -249,6 +261,9 @@ class MotoReader:
 
 
 def _info(stored: StoredKey) -> ObjectInfo:
+    """The key's ``ObjectInfo``: built from moto's metadata once, when the key is committed (``_finish``)."""
+    if stored.info is not None:
+        return stored.info
     metadata = stored.metadata
     return ObjectInfo(
         size=stored.size,

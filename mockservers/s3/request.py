@@ -7,6 +7,7 @@ beside the decoded ones.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
@@ -74,6 +75,17 @@ class S3Request:
         )
 
 
+_remembered_unquote = functools.lru_cache(maxsize=1024)(unquote)
+
+
+def _decode(text: str) -> str:
+    """``unquote`` of a query name or value; short ones remembered (the names, the algorithm, a day's
+    credential scope, the signed headers and expiries come back in every presigned request)."""
+    if "%" not in text:
+        return text
+    return str(_remembered_unquote(text)) if len(text) <= 256 else unquote(text)
+
+
 def parse_query(raw: str) -> list[tuple[str, str]]:
     """Query pairs decoded as RFC 3986 (``%XX`` only: a ``+`` stays a plus, as in S3 keys and SigV4)."""
     pairs = []
@@ -81,5 +93,5 @@ def parse_query(raw: str) -> list[tuple[str, str]]:
         if not part:
             continue
         name, _, value = part.partition("=")
-        pairs.append((unquote(name), unquote(value)))
+        pairs.append((_decode(name), _decode(value)))
     return pairs

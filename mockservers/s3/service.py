@@ -12,6 +12,7 @@ on the first presign or request, or in ``warm_up``, which the server runs in a b
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,14 @@ from mockservers.s3.store import ObjectInfo, ObjectMeta, ObjectStore, Upload, re
 
 if TYPE_CHECKING:
     from mockservers.s3.signing import Signer
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoded_key(key: str) -> str:
+    """A key percent-encoded as botocore encodes it in a URL; remembered, as a document's key is presigned on
+    every read of it."""
+    return quote(key, safe="/~")
+
 
 _OBJECT_OPERATIONS = {
     "PUT": "put_object",
@@ -164,7 +173,7 @@ class S3Service:
 
     def object_url(self, bucket: str, key: str) -> str:
         """``{public_url}/s3/{bucket}/{key}``, the key encoded as botocore encodes it."""
-        return f"{self.base_url}/{bucket}/{quote(key, safe='/~')}"
+        return f"{self.base_url}/{bucket}/{_encoded_key(key)}"
 
     def presign_put(
         self,

@@ -36,9 +36,10 @@ class ObjectMeta:
     """Other stored headers S3 returns on GET: cache-control, content-encoding, content-language, expires."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ObjectInfo:
-    """One stored object as HEAD sees it. ``etag`` is quoted, as S3 sends it."""
+    """One stored object as HEAD sees it. ``etag`` is quoted, as S3 sends it. Frozen: a store may hand
+    the same one to every reader of an object (``embedded`` does)."""
 
     size: int
     content_type: str

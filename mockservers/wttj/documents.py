@@ -10,11 +10,13 @@ for a file whose URL ends in ``resume.pdf``), ``size`` is in bytes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from mockservers.core.clock import Clock
+from mockservers.core.codecs import codec
+from mockservers.core.state import MemoryState, StateStore, Table
 from mockservers.wttj.errors import invalid
 from mockservers.wttj.files import FileStore, RemoteFetcher, RemoteFile, StoredFile
 from mockservers.wttj.models import MAX_SHORT, Candidate
@@ -28,8 +30,11 @@ FIRST_DOCUMENT_ID = 20
 
 @dataclass(frozen=True, slots=True)
 class Document:
+    """One attached document; it names its candidate (and the candidate's job) rather than holding it."""
+
     id: int
-    candidate: Candidate
+    candidate_reference: str
+    job_reference: str
     filename: str
     file: StoredFile
     created_at: float
@@ -38,8 +43,8 @@ class Document:
         """The document object; ``file_url`` is a fresh presigned GET each time it is read."""
         return {
             "id": self.id,
-            "job_reference": self.candidate.job.reference,
-            "candidate_reference": self.candidate.reference,
+            "job_reference": self.job_reference,
+            "candidate_reference": self.candidate_reference,
             "filename": self.filename,
             "file_url": files.url(self.file),
             "size": self.file.size,
@@ -48,24 +53,39 @@ class Document:
         }
 
 
-class Documents:
-    """Every candidate's documents, oldest first."""
+@dataclass(frozen=True, slots=True)
+class Attached:
+    """A candidate's documents, oldest first: one record per candidate, put whole at each attach (at most
+    ``max_documents_per_candidate``, 50 by default), so an attach of several documents is one write."""
 
-    def __init__(self, settings: WttjSettings, clock: Clock, files: FileStore) -> None:
+    documents: tuple[Document, ...]
+
+
+class Documents:
+    """Every candidate's documents, oldest first, kept in ``state`` (in memory, or durable with ``--state-dir``)."""
+
+    def __init__(self, settings: WttjSettings, clock: Clock, files: FileStore, state: StateStore | None = None) -> None:
         self.settings = settings
         self.clock = clock
         self.files = files
-        self.by_candidate: dict[str, list[Document]] = {}
+        self.state = state = state or MemoryState()
+        self.by_candidate: Table[str, Attached] = state.table("wttj.documents", codec(Attached))
         self._pending: dict[str, int] = {}
         """Documents being downloaded per candidate, so concurrent attaches respect the bound too."""
-        self._next_id = FIRST_DOCUMENT_ID
+        self._next_id = state.cell("wttj.next_document_id", FIRST_DOCUMENT_ID)
 
     def reset(self) -> None:
-        self.by_candidate.clear()
-        self._next_id = FIRST_DOCUMENT_ID
+        with self.state.atomic():
+            self.by_candidate.clear()
+            self._next_id.clear()
 
-    def of(self, candidate: Candidate) -> list[Document]:
-        return self.by_candidate.get(candidate.reference, [])
+    def of(self, candidate: Candidate) -> tuple[Document, ...]:
+        found = self.by_candidate.get(candidate.reference)
+        return found.documents if found is not None else ()
+
+    def all(self) -> Iterator[Document]:
+        for attached in self.by_candidate.values():
+            yield from attached.documents
 
     async def attach(
         self, fetcher: RemoteFetcher, candidate: Candidate, entries: Sequence[RemoteFileUrl]
@@ -88,8 +108,9 @@ class Documents:
                 f"atsmock keeps at most {limit} documents per candidate ([wttj] max_documents_per_candidate); "
                 f"this candidate has {held}"
             )
-        ids = list(range(self._next_id, self._next_id + len(entries)))
-        self._next_id += len(entries)  # a failed attach burns its ids, as a database sequence does
+        first = self._next_id.get()
+        ids = list(range(first, first + len(entries)))
+        self._next_id.set(first + len(entries))  # a failed attach burns its ids, as a database sequence does
         wanted = [
             RemoteFile(
                 f"remote_file_urls[{i}][url]", e.url, f"uploads/document/file/{ids[i]}", self.settings.max_document_size
@@ -104,6 +125,9 @@ class Documents:
             if left:
                 self._pending[candidate.reference] = left
         now = self.clock.now()
-        documents = [Document(i, candidate, e.filename, s, now) for i, e, s in zip(ids, entries, stored, strict=True)]
-        self.by_candidate.setdefault(candidate.reference, []).extend(documents)
+        documents = [
+            Document(i, candidate.reference, candidate.job_reference, e.filename, s, now)
+            for i, e, s in zip(ids, entries, stored, strict=True)
+        ]
+        self.by_candidate.put(candidate.reference, Attached((*self.of(candidate), *documents)))
         return documents

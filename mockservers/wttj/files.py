@@ -14,13 +14,15 @@ are handed out as presigned S3 GETs (CarrierWave's ``authenticated_url``) that e
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from mockservers.core.clock import Clock
 from mockservers.core.fetch import Fetched, FetchPolicy, FetchRefused, Sink
+from mockservers.core.filenames import DEFAULT_MEDIA_TYPE, DOCUMENT_TYPES
+from mockservers.core.filenames import extension as extension_of
 from mockservers.s3.storage import ObjectWriter, Storage
 from mockservers.wttj.errors import invalid
 from mockservers.wttj.settings import WttjSettings
@@ -28,20 +30,6 @@ from mockservers.wttj.settings import WttjSettings
 BUCKET = "wttj-uploads"
 """Where every downloaded file lives (inferred name; WTTJ's bucket is not public)."""
 
-CONTENT_TYPES: Mapping[str, str] = {
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "rtf": "application/rtf",
-    "txt": "text/plain",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "gif": "image/gif",
-}
-"""The content type of a file whose server sent none, by extension (and an extension for one without)."""
-DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 _UNSAFE = re.compile(r"[^\w.\-+]")
 """CarrierWave's ``sanitize_regexp`` (``/[^[:word:]\\.\\-\\+]/``): anything else becomes ``_``."""
@@ -104,14 +92,9 @@ def file_name(url: str) -> str:
 def content_type_of(fetched: Fetched, name: str) -> str:
     """The server's media type when it sent a plausible one, else the extension's, else octet-stream."""
     sent = (fetched.content_type or "").split(";", 1)[0].strip().lower()
-    if _MIME.fullmatch(sent) and sent != DEFAULT_CONTENT_TYPE:
+    if _MIME.fullmatch(sent) and sent != DEFAULT_MEDIA_TYPE:
         return sent
-    return CONTENT_TYPES.get(_extension(name), sent or DEFAULT_CONTENT_TYPE)
-
-
-def _extension(name: str) -> str:
-    stem, dot, extension = name.rpartition(".")
-    return extension.lower() if dot and stem else ""
+    return DOCUMENT_TYPES.get(extension_of(name), sent or DEFAULT_MEDIA_TYPE)
 
 
 class FileStore:
@@ -188,7 +171,7 @@ class FileStore:
         name = fetched.filename or key.rsplit("/", 1)[-1]
         content_type = content_type_of(fetched, name)
         if item.extensions:
-            extension = _extension(name) or next((e for e, t in CONTENT_TYPES.items() if t == content_type), "")
+            extension = extension_of(name) or next((e for e, t in DOCUMENT_TYPES.items() if t == content_type), "")
             if extension not in item.extensions:
                 raise invalid(
                     f'{item.field} {item.url}: You are not allowed to upload "{extension}" files, '

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from mockservers.core import errors as kinds
 from mockservers.core.clock import Clock
+from mockservers.core.codecs import codec
+from mockservers.core.state import MemoryState, StateStore, Table
 from mockservers.wttj.auth import Caller
 from mockservers.wttj.errors import error, invalid, not_found
 from mockservers.wttj.files import RemoteFile, StoredFile
@@ -60,6 +62,7 @@ JOBS: tuple[Job, ...] = (
 """The seeded jobs. Their references, names and stages are the docs' own examples: the candidate examples
 sit on ``WTTJ_KmqkD1Y`` in stage 14600 "Refusé" (``refused``); "Retrieve a job" lists stages 5395-5397
 of ``WTTJ_gld0A7L``. The other stages (14598, 14599, 14601 "Embauché", ``hired``) are inferred."""
+JOBS_BY_REFERENCE: Mapping[str, Job] = {job.reference: job for job in JOBS}
 
 SEEDED_CANDIDATE = "wttj-d655345409a6097309156b05"
 """The candidate of every example in the docs (Foo Bar, test@example.com, on ``WTTJ_KmqkD1Y`` in stage 14600),
@@ -83,12 +86,16 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 @dataclass(slots=True)
 class Candidate:
-    """One candidate; ``created_by`` is the token that created it (for ``my_candidates_*`` scopes)."""
+    """One candidate; ``created_by`` is the token that created it (for ``my_candidates_*`` scopes).
+
+    The job and stage are kept by reference and id (a stored record names the seeded job; it does not
+    copy it), so ``job`` is the one seeded ``Job`` object after a restart too.
+    """
 
     seq: int
     reference: str
-    job: Job
-    stage: Stage
+    job_reference: str
+    stage_id: int
     created_by: str
     created_at: float
     fields: dict[str, str]
@@ -97,6 +104,16 @@ class Candidate:
     origin: str = "external"
     files: dict[str, StoredFile] = field(default_factory=dict)
     """``resume``, ``portfolio``, ``image``: what the ``remote_*_url`` fields downloaded."""
+
+    @property
+    def job(self) -> Job:
+        return JOBS_BY_REFERENCE[self.job_reference]
+
+    @property
+    def stage(self) -> Stage:
+        found = self.job.stage(self.stage_id)
+        assert found is not None, f"stage {self.stage_id} of {self.job_reference}"
+        return found
 
     @property
     def updated_at(self) -> float:
@@ -164,29 +181,48 @@ def tag_list(raw: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.strip() for t in (raw or "").split(",") if t.strip()))
 
 
-class Candidates:
-    """The organization's jobs and every candidate created in this app."""
+def _seeded() -> Candidate:
+    fields = {"email": "test@example.com", "firstname": "Foo", "lastname": "Bar"}
+    return Candidate(1, SEEDED_CANDIDATE, JOBS[0].reference, 14600, SEED_TOKEN, _SEEDED_AT, fields)
 
-    def __init__(self, settings: WttjSettings, clock: Clock) -> None:
+
+class Candidates:
+    """The organization's jobs and every candidate created in this app.
+
+    The candidates created through the API live in ``state`` (the platform's store: in memory, or
+    durable with ``--state-dir``), one record each; WTTJ has no update, so each is put once. The
+    seeded candidate of the docs' examples is a constant like the jobs, never stored: a reset leaves
+    no WTTJ record behind, and every run has it with internal id 1.
+    """
+
+    def __init__(self, settings: WttjSettings, clock: Clock, state: StateStore | None = None) -> None:
         self.settings = settings
         self.clock = clock
-        self.jobs = {job.reference: job for job in JOBS}
-        self.by_reference: dict[str, Candidate] = {}
-        self._seq = 0
-        self._seed()
+        self.state = state = state or MemoryState()
+        self.jobs = JOBS_BY_REFERENCE
+        self.seeded = _seeded()
+        self.created: Table[str, Candidate] = state.table("wttj.candidates", codec(Candidate))
+        self._seq = state.cell("wttj.candidate_seq", self.seeded.seq)
+        """The last internal id handed out (the seeded candidate's until the first creation)."""
 
     def reset(self) -> None:
-        self.by_reference.clear()
-        self._seq = 0
-        self._seed()
+        with self.state.atomic():
+            self.created.clear()
+            self._seq.clear()
+        self.seeded = _seeded()
 
-    def _seed(self) -> None:
-        job = self.jobs[JOBS[0].reference]
-        stage = job.stage(14600)
-        assert stage is not None
-        fields = {"email": "test@example.com", "firstname": "Foo", "lastname": "Bar"}
-        seeded = Candidate(self.next_seq(), SEEDED_CANDIDATE, job, stage, SEED_TOKEN, _SEEDED_AT, fields)
-        self.by_reference[seeded.reference] = seeded
+    def __len__(self) -> int:
+        return 1 + len(self.created)
+
+    def all(self) -> Iterator[Candidate]:
+        """Every candidate, oldest first (the seeded one first)."""
+        yield self.seeded
+        yield from self.created.values()
+
+    def find(self, reference: str) -> Candidate | None:
+        if reference == SEEDED_CANDIDATE:
+            return self.seeded
+        return self.created.get(reference)
 
     def job(self, organization_reference: str | None, job_reference: str) -> Job:
         """A job of the organization: 401 for another organization (not a member), 404 for an unknown job."""
@@ -217,7 +253,7 @@ class Candidates:
                 problems.append(f"{name} is too long (maximum is {MAX_SHORT} characters)")
         if problems:
             raise invalid(", ".join(problems))
-        if len(self.by_reference) >= self.settings.max_candidates:
+        if len(self) >= self.settings.max_candidates:
             raise invalid(
                 f"atsmock keeps at most {self.settings.max_candidates} candidates ([wttj] max_candidates); "
                 "reset the mock (POST /__admin/reset?vendor=wttj)"
@@ -228,8 +264,9 @@ class Candidates:
     def next_seq(self) -> int:
         """The next candidate's internal id (used in its files' keys; a failed creation burns it, as a
         database sequence does)."""
-        self._seq += 1
-        return self._seq
+        seq = self._seq.get() + 1
+        self._seq.set(seq)
+        return seq
 
     def add(
         self,
@@ -247,8 +284,8 @@ class Candidates:
         candidate = Candidate(
             seq=seq,
             reference=f"wttj-{secrets.token_hex(12)}",
-            job=job,
-            stage=stage,
+            job_reference=job.reference,
+            stage_id=stage.id,
             created_by=caller.token,
             created_at=self.clock.now(),
             fields={k: v for k, v in fields.items() if v is not None},
@@ -256,12 +293,12 @@ class Candidates:
             archived=archived,
             files=dict(files),
         )
-        self.by_reference[candidate.reference] = candidate
+        self.created.put(candidate.reference, candidate)
         return candidate
 
     def get(self, reference: str, caller: Caller) -> Candidate:
         """A candidate the caller may see (its own only, with ``my_candidates_*``); else 404."""
-        found = self.by_reference.get(reference)
+        found = self.find(reference)
         if found is None or not (caller.sees_all_candidates or found.created_by == caller.token):
             raise not_found("Candidate not found")
         return found
@@ -277,8 +314,8 @@ class Candidates:
         updated = paris_midnight(wanted.updated_after) if wanted.updated_after else None
         email = wanted.email.casefold() if wanted.email is not None else None
         found = []
-        for c in self.by_reference.values():
-            if c.job is not job or not (caller.sees_all_candidates or c.created_by == caller.token):
+        for c in self.all():
+            if c.job_reference != job.reference or not (caller.sees_all_candidates or c.created_by == caller.token):
                 continue
             checks = (
                 email is None or c.fields.get("email", "").casefold() == email,

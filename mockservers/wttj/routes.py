@@ -21,7 +21,7 @@ from starlette.routing import Route
 from mockservers.core.http import OpenApiEndpoint, VendorApp, servers, vendor_app
 from mockservers.core.operations import OperationTable
 from mockservers.core.platform import Platform
-from mockservers.core.vendor import VendorMount
+from mockservers.core.vendor import HeldFile, Inventory, VendorMount
 from mockservers.wttj.auth import TokenRing
 from mockservers.wttj.documents import Documents
 from mockservers.wttj.errors import render, route_errors, scenarios, server_error
@@ -193,13 +193,29 @@ ROUTES = [
 ]
 
 
+def inventory(candidates: Candidates, documents: Documents) -> Inventory:
+    """What the dashboard shows: candidates and documents, and every stored file (a candidate's resume,
+    cover letter or photo fetched from its URL, named by its key's last segment; each attached document)."""
+    files = [
+        HeldFile(f.key.rsplit("/", 1)[-1], f.size, f.content_type, BUCKET, f.key)
+        for c in candidates.all()
+        for f in c.files.values()
+    ]
+    held = list(documents.all())
+    files += [HeldFile(d.filename, d.file.size, d.file.content_type, BUCKET, d.file.key) for d in held]
+    return Inventory({"candidates": len(candidates), "documents": len(held)}, files)
+
+
 def create_vendor(platform: Platform, settings: WttjSettings) -> VendorMount:
     """The WTTJ mount: its Starlette app, operations, scenarios and reset."""
     s3 = platform.s3
     s3.ensure_bucket(BUCKET, settings.region)
     files = FileStore(settings, platform.clock, s3)
-    candidates = Candidates(settings, platform.clock)
-    documents = Documents(settings, platform.clock, files)
+    candidates = Candidates(settings, platform.clock, platform.state)
+    documents = Documents(settings, platform.clock, files, platform.state)
+    files.stored_bytes = sum(f.size for c in candidates.all() for f in c.files.values()) + sum(
+        d.file.size for d in documents.all()
+    )  # what an earlier run on the state dir stored counts against max_stored_bytes too
     base = platform.vendor_url("wttj")
     state = WttjVendor(
         settings, TokenRing(settings.tokens), candidates, documents, files, lambda: platform.fetcher, base + AVATAR_PATH
@@ -217,4 +233,11 @@ def create_vendor(platform: Platform, settings: WttjSettings) -> VendorMount:
         s3.reset([BUCKET])  # the bucket stays registered
 
     timing_out = app_for(dataclasses.replace(state, remote_fetch_times_out=True))
-    return VendorMount("wttj", app_for(state), OperationTable.from_routes(ROUTES), scenarios(timing_out), reset=reset)
+    return VendorMount(
+        "wttj",
+        app_for(state),
+        OperationTable.from_routes(ROUTES),
+        scenarios(timing_out),
+        reset=reset,
+        inventory=lambda: inventory(candidates, documents),
+    )

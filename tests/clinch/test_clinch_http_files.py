@@ -65,7 +65,7 @@ def test_the_file_downloads_with_its_exact_bytes_type_and_name(clinch: Clinch) -
     assert (download.status_code, download.content, download.headers["content-type"]) == (200, data, "application/pdf")
     assert (
         download.headers["content-disposition"]
-        == "attachment; filename=\"Zeugnis M_ller.pdf\"; filename*=UTF-8''Zeugnis%20M%C3%BCller.pdf"
+        == "attachment; filename=\"Zeugnis Muller.pdf\"; filename*=UTF-8''Zeugnis%20M%C3%BCller.pdf"
     )
 
 
