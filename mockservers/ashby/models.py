@@ -67,6 +67,15 @@ def invalid(field_name: str, message: str) -> VendorError:
     return VendorError(kinds.INVALID_INPUT, text, field=field_name, fields=[FieldError(field_name, text)])
 
 
+def limit_reached(what: str, limit: int, setting: str) -> VendorError:
+    """The mock's own bound (not Ashby's): an error "that would be 4XX", so HTTP 200 with ``limit_reached``."""
+    return VendorError(
+        kinds.CONFLICT,
+        f"atsmock keeps at most {limit} {what} (ashby.{setting}); reset the mock (POST /__admin/reset?vendor=ashby)",
+        code="limit_reached",
+    )
+
+
 def not_found(code: str, message: str) -> VendorError:
     return VendorError(kinds.NOT_FOUND, message, code=code)
 
@@ -269,6 +278,8 @@ class AshbyStore:
 
     def store_file(self, owner_id: str, source: UploadHandle | FilePayload) -> StoredFile:
         """Copy an uploaded object (or store inline bytes) under the owner's files; a new file each time."""
+        if len(self.files) >= self.settings.max_files:
+            raise limit_reached("files", self.settings.max_files, "max_files")
         file_id = str(uuid.uuid4())
         if isinstance(source, UploadHandle):
             name, content_type = source.filename, source.content_type
@@ -344,6 +355,8 @@ class AshbyStore:
         """
         if not name.strip():
             raise invalid("name", "must not be empty")
+        if len(self.candidates) >= self.settings.max_candidates:
+            raise limit_reached("candidates", self.settings.max_candidates, "max_candidates")
         now = self.clock.now()
         seq = self._seq.get() + 1
         candidate = Candidate(

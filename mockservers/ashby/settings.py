@@ -33,6 +33,10 @@ class AshbySettings:
     """How long an upload handle can be attached after it was created (inferred; Ashby does not say)."""
     download_ttl_seconds: int = 300
     """Lifetime of the download URL ``file.info`` answers (inferred; Ashby says only "short-lived")."""
+    max_candidates: int = 10_000
+    max_files: int = 10_000
+    """Candidates and stored files the mock keeps; past either, ``limit_reached`` naming the setting (inferred:
+    Ashby publishes no limit; a hostile CI job must not grow the server without limit)."""
 
 
 def credentials(settings: AshbySettings) -> Sequence[Credential]:

@@ -424,6 +424,14 @@ class DocumentStore:
             raise invalid(
                 FieldError("physicalFile", f"The uploaded file is {info.size} bytes; the maximum is {limit} bytes.")
             )
+        if replaced is None and len(self.documents) >= self.settings.max_documents:
+            raise invalid(
+                FieldError(
+                    None,
+                    f"atsmock keeps at most {self.settings.max_documents} documents (pageup.max_documents); "
+                    "reset the mock (POST /__admin/reset?vendor=pageup).",
+                )
+            )
         physical_file = f"{uuid.uuid4()}{extension(upload.physical_file)}"
         with self.state.atomic():  # after a crash the move happened entirely or not at all
             document = self._move(tenant, request, upload, info, category, replaced, physical_file)

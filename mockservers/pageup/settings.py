@@ -31,6 +31,9 @@ class PageUpSettings:
     daily_quota: int = 0
     """Requests per client per mock-clock UTC day; 0 turns the quota off."""
     max_file_size: int = 50 * 1024 * 1024
+    max_documents: int = 10_000
+    """Documents the mock keeps (all tenants); past it a new document is a 400 naming this setting (inferred:
+    PageUp publishes no limit; a hostile CI job must not grow the server without limit)."""
     categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Extra document category names per tenant, beyond the system categories."""
 

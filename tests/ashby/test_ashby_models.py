@@ -375,3 +375,26 @@ def test_settings_drive_the_limits(objects: FakeStorage, clock: Clock) -> None:
     store.file_url(stored.handle)
     assert (objects.posts[0]["expires_in"], objects.posts[0]["region"]) == (60, "eu-west-1")
     assert (objects.gets[0]["expires_in"], objects.gets[0]["region"]) == (30, "eu-west-1")
+
+
+def test_the_mock_keeps_at_most_max_candidates_and_max_files(objects: FakeStorage, clock: Clock) -> None:
+    """Past either bound, Ashby's 200 envelope ``limit_reached`` naming the setting; a reset frees the places."""
+    store = AshbyStore(AshbySettings(max_candidates=2, max_files=1), clock, objects)
+    first = store.create_candidate("Ada")
+    store.create_candidate("Grace")
+    with pytest.raises(VendorError) as refused:
+        store.create_candidate("Edsger")
+    message = (
+        "atsmock keeps at most 2 candidates (ashby.max_candidates); reset the mock (POST /__admin/reset?vendor=ashby)"
+    )
+    assert_error(refused, 200, "limit_reached", message)
+    assert len(store.candidates) == 2
+    store.store_file(first.id, FilePayload("a.pdf", "application/pdf", b"x"))
+    with pytest.raises(VendorError) as refused:
+        store.store_file(first.id, FilePayload("b.pdf", "application/pdf", b"x"))
+    message = "atsmock keeps at most 1 files (ashby.max_files); reset the mock (POST /__admin/reset?vendor=ashby)"
+    assert_error(refused, 200, "limit_reached", message)
+    assert len(store.files) == 1 and len(objects.objects) == 1
+    store.reset()
+    store.create_candidate("Edsger")
+    store.store_file(first.id, FilePayload("b.pdf", "application/pdf", b"x"))

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from pageup_support import (
+    INVALID,
     NOT_FOUND,
     OTHER_TENANT,
     PageUp,
@@ -491,3 +492,22 @@ def test_reset_forgets_documents_and_temp_files(pageup: PageUp, admin: AdminClie
     response = pageup.move(body(prepared["physicalFile"], documentCategoryId=7))
     assert_invalid(response, ("physicalFile", not_in_temp(prepared["physicalFile"])))
     assert pageup.document()["id"] == "8621"
+
+
+def test_the_mock_keeps_at_most_max_documents() -> None:
+    """Past ``max_documents`` a new document is PageUp's 400 naming the setting; replacing one still works,
+    and a reset frees the place (a hostile CI job cannot grow the server without limit)."""
+    app = make_app(Settings(pageup=PageUpSettings(max_documents=2)))
+    with in_process_client(app) as http:
+        pageup = PageUp(http)
+        ids = [
+            pageup.move(body(pageup.uploaded()["physicalFile"], documentCategoryId=7)).json()["id"] for _ in range(2)
+        ]
+        refused = pageup.move(body(pageup.uploaded()["physicalFile"], documentCategoryId=7))
+        message = "atsmock keeps at most 2 documents (pageup.max_documents); "
+        message += "reset the mock (POST /__admin/reset?vendor=pageup)."
+        assert (refused.status_code, refused.json()) == (400, [{"message": INVALID}, {"message": message}])
+        replaced = pageup.move(body(pageup.uploaded()["physicalFile"], documentCategoryId=7, id=int(ids[0])))
+        assert (replaced.status_code, replaced.json()["id"]) == (200, ids[0])
+        assert http.post("/__admin/reset", params={"vendor": "pageup"}).status_code == 200
+        assert pageup.move(body(pageup.uploaded()["physicalFile"], documentCategoryId=7)).status_code == 200
