@@ -11,7 +11,6 @@ import secrets
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import quote
 
 _MIME = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+( *;[ -~]*)?")
 
@@ -97,9 +96,3 @@ def sanitize_filename(filename: str, limit: int = 200) -> str:
     folded = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
     cleaned = _UNSAFE_KEY_CHARS.sub("_", folded).lstrip("._")
     return cleaned[-limit:] or "file"
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment`` with an ASCII fallback and the exact name in RFC 5987 ``filename*``."""
-    fallback = sanitize_filename(filename)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -21,7 +21,6 @@ from mockservers.ashby.files import (
     FileHandleSigner,
     FilePayload,
     StoredFile,
-    content_disposition,
     is_mime_type,
     sanitize_filename,
 )
@@ -31,6 +30,7 @@ from mockservers.core.clock import Clock, format_iso
 from mockservers.core.codecs import codec, expiring
 from mockservers.core.errors import FieldError, VendorError
 from mockservers.core.expiry import ExpiringMap
+from mockservers.core.filenames import content_disposition
 from mockservers.core.state import MemoryState, StateStore, Table, stored_secret
 from mockservers.s3.storage import Storage
 

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from mockservers.ashby.files import FileHandleSigner, content_disposition, is_mime_type, sanitize_filename
+from mockservers.ashby.files import FileHandleSigner, is_mime_type, sanitize_filename
+from mockservers.core.filenames import content_disposition
 
 
 def test_file_handle_has_ashbys_shape_and_verifies() -> None:
@@ -51,7 +52,12 @@ def test_sanitize_filename(name: str, expected: str) -> None:
 
 
 def test_content_disposition_survives_quotes_and_newlines() -> None:
-    assert content_disposition('a"\nb.pdf') == "attachment; filename=\"a_b.pdf\"; filename*=UTF-8''a%22%0Ab.pdf"
+    assert content_disposition('a"\nb.pdf') == "attachment; filename=\"a__b.pdf\"; filename*=UTF-8''a%22%0Ab.pdf"
+
+
+def test_a_name_of_no_ascii_keeps_one_placeholder_per_character_in_the_fallback() -> None:
+    """``文件.pdf`` must not fall back to ``pdf`` (the S3-key rule): the fallback is a display name."""
+    assert content_disposition("文件.pdf") == "attachment; filename=\"__.pdf\"; filename*=UTF-8''%E6%96%87%E4%BB%B6.pdf"
 
 
 @pytest.mark.parametrize(

@@ -166,7 +166,7 @@ def test_inline_file_is_stored_with_an_attachment_disposition(store: AshbyStore,
     stored = store.store_file("owner", FilePayload('Lebenslauf "Müller".pdf', "application/pdf", b"x"))
     assert objects.objects[(FILES_BUCKET, stored.key)] == (b"x", "application/pdf")
     assert objects.dispositions[(FILES_BUCKET, stored.key)] == (
-        "attachment; filename=\"Lebenslauf_Muller_.pdf\"; filename*=UTF-8''Lebenslauf%20%22M%C3%BCller%22.pdf"
+        "attachment; filename=\"Lebenslauf _Muller_.pdf\"; filename*=UTF-8''Lebenslauf%20%22M%C3%BCller%22.pdf"
     )
     assert stored.name == 'Lebenslauf "Müller".pdf'
 
