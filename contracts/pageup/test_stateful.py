@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, consumes, rule
+from hypothesis.stateful import Bundle, consumes, initialize, rule
 
 from contracts.stateful import CONTENTS, VendorMachine, as_test
 
@@ -67,6 +67,10 @@ class PageUpMachine(VendorMachine):
         body = {"fileName": filename, "title": filename, "physicalFile": physical, "documentCategoryId": 7, **extra}
         body.update(applicationId=16142309, applicantId=26459460)
         return self.call("moveFromTemp", {"tenant": TENANT}, json=body, headers=self.auth())
+
+    @initialize(target=documents, filename=FILENAMES, content=CONTENTS)
+    def first_upload(self, filename: str, content: bytes) -> tuple[str, bytes]:
+        return self.upload(filename, content)
 
     @rule(target=documents, filename=FILENAMES, content=CONTENTS)
     def upload(self, filename: str, content: bytes) -> tuple[str, bytes]:
