@@ -145,6 +145,8 @@ class VendorMachine(RuleBasedStateMachine):
 
     vendor: ClassVar[str]
     error_schemas: ClassVar[tuple[str, ...]]
+    own_rule_scenarios: ClassVar[frozenset[str]] = frozenset()
+    """Scenarios that answer normally on most requests (``wttj.remote_fetch_timeout``): a rule of their own."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -259,7 +261,7 @@ class VendorMachine(RuleBasedStateMachine):
     def scenario_names(self) -> list[str]:
         """The vendor's own fault scenarios that answer with an error status (from ``/__admin/scenarios``); those
         that answer normally but hand out something broken (``ashby.upload_url_expired``) get their own rules."""
-        return sorted(self._scenarios)
+        return sorted(set(self._scenarios) - self.own_rule_scenarios)
 
     @invariant()
     def no_fault_outlives_its_rule(self) -> None:
