@@ -36,7 +36,7 @@ import yaml
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant
-from openapi_schema_validator import OAS30Validator, OAS31Validator
+from openapi_schema_validator import OAS31Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -69,6 +69,23 @@ def _escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
 
 
+def _nullable_as_any_of(node: Any) -> Any:
+    """An OpenAPI 3.0 document's schemas in 3.1's terms: ``nullable: true`` becomes ``anyOf [schema, null]``.
+
+    How schemathesis reads 3.0 too; it also makes ``nullable`` beside ``allOf: [$ref]`` (Clinch's
+    ``NullableDateTime``) accept null, which a strict 3.0.3 reading would not (nullable there only
+    counts beside ``type``).
+    """
+    if isinstance(node, list):
+        return [_nullable_as_any_of(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: _nullable_as_any_of(value) for key, value in node.items() if key != "nullable"}
+    if node.get("nullable") is True:
+        return {"anyOf": [converted, {"type": "null"}]}
+    return converted
+
+
 class Contract:
     """A vendor's OpenAPI document as the machines read it: operations, documented statuses, schemas."""
 
@@ -81,9 +98,12 @@ class Contract:
             for method, operation in item.items():
                 if isinstance(operation, dict) and "operationId" in operation:
                     self.operations[operation["operationId"]] = (method.upper(), path)
-        resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
+        schemas = (
+            self.document if str(self.document["openapi"]).startswith("3.1") else _nullable_as_any_of(self.document)
+        )
+        resource = Resource.from_contents(schemas, default_specification=DRAFT202012)
         self._registry: Registry[Any] = Registry().with_resource(BASE_URI, resource)
-        self._validator = OAS31Validator if str(self.document["openapi"]).startswith("3.1") else OAS30Validator
+        self._validator = OAS31Validator
 
     def url(self, operation_id: str, **path: Any) -> tuple[str, str]:
         """The method and the path (under the server root) of an operation, its path parameters filled in."""
@@ -91,6 +111,10 @@ class Contract:
         for name, value in path.items():
             template = template.replace("{" + name + "}", quote(str(value), safe=""))
         return method, self.prefix + template
+
+    def documented_statuses(self, operation_id: str) -> set[str]:
+        method, path = self.operations[operation_id]
+        return set(self._deref(f"#/paths/{_escape(path)}/{method.lower()}/responses")[1])
 
     def _deref(self, pointer: str) -> tuple[str, Any]:
         node: Any = self.document
@@ -258,10 +282,14 @@ class VendorMachine(RuleBasedStateMachine):
         fired = [e for e in self.admin.requests(vendor=self.vendor) if e["fault"] == scenario]
         assert len(fired) >= 1, f"the journal shows no request answered by {scenario}"
 
-    def scenario_names(self) -> list[str]:
+    def scenario_names(self, operation: str | None = None) -> list[str]:
         """The vendor's own fault scenarios that answer with an error status (from ``/__admin/scenarios``); those
         that answer normally but hand out something broken (``ashby.upload_url_expired``) get their own rules."""
-        return sorted(set(self._scenarios) - self.own_rule_scenarios)
+        names = set(self._scenarios) - self.own_rule_scenarios
+        if operation is not None:  # only what the contract lists for it (clinch.unprocessable is no GET's answer)
+            documented = self.contract.documented_statuses(operation)
+            names = {n for n in names if str(self._scenarios[n]) in documented}
+        return sorted(names)
 
     @invariant()
     def no_fault_outlives_its_rule(self) -> None:

@@ -143,7 +143,7 @@ class AshbyMachine(VendorMachine):
     @rule(data=st.data())
     def faulted_list(self, data: st.DataObject) -> None:
         """A fault answers once with its status and Ashby's envelope; the same call then succeeds."""
-        scenario = data.draw(st.sampled_from(self.scenario_names()))
+        scenario = data.draw(st.sampled_from(self.scenario_names("candidateList")))
         with self.faulted(scenario, "candidate.list") as status:
             self.refused(self.api("candidateList", {}), status)
         self.results("candidateList", {})

@@ -139,7 +139,7 @@ class PageUpMachine(VendorMachine):
     @rule(data=st.data(), filename=FILENAMES)
     def faulted_prepare(self, data: st.DataObject, filename: str) -> None:
         """A fault answers once with its status; the same request then succeeds (nothing poisoned)."""
-        scenario = data.draw(st.sampled_from(self.scenario_names()))
+        scenario = data.draw(st.sampled_from(self.scenario_names("prepareTempDirectUpload")))
         headers = self.auth()
         with self.faulted(scenario, "prepareTempDirectUpload") as status:
             answer = self.call(

@@ -97,7 +97,7 @@ class WttjMachine(VendorMachine):
     @rule(data=st.data(), candidate=candidates)
     def faulted_list(self, data: st.DataObject, candidate: str) -> None:
         """A fault answers once with WTTJ's envelope; the same list then answers."""
-        scenario = data.draw(st.sampled_from(self.scenario_names()))
+        scenario = data.draw(st.sampled_from(self.scenario_names("listDocuments")))
         params = {"candidate_reference": candidate}
         with self.faulted(scenario, "listDocuments") as status:
             self.refused(self.call("listDocuments", params=params, headers=AUTH), status)
