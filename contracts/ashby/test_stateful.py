@@ -104,7 +104,7 @@ class AshbyMachine(VendorMachine):
     @rule(file=files)
     def link_expires(self, file: tuple[str, bytes]) -> None:
         """file.info's URL is refused by S3 once ``download_ttl_seconds`` have passed; a new one works."""
-        handle, content = file
+        handle, _content = file
         if not handle:
             return
         url = self.results("fileInfo", {"fileHandle": handle})["url"]

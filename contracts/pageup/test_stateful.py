@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, consumes, initialize, rule
 
@@ -102,7 +101,7 @@ class PageUpMachine(VendorMachine):
     @rule(document=documents, expires=st.integers(10, 300))
     def link_expires(self, document: tuple[str, bytes], expires: int) -> None:
         """A link dies one second after ``expiresInSeconds`` on the mock clock; a new one works."""
-        doc_id, content = document
+        doc_id, _content = document
         link = self.ok(
             self.call(
                 "getDocument",
