@@ -85,8 +85,26 @@ def _parser(vendors: Sequence[Vendor]) -> tuple[argparse.ArgumentParser, dict[st
     return parser, {"serve": serve, "credentials": creds, "demo": demo, "contract": contract}
 
 
+def missing_contract_dependency() -> str | None:
+    """The first package the contract suites need that is not installed (they are an extra), else None."""
+    import importlib.util
+
+    for name in ("schemathesis", "hypothesis"):
+        if importlib.util.find_spec(name) is None:
+            return name
+    return None
+
+
 def _contract(args: argparse.Namespace, vendors: Sequence[Vendor], usage: argparse.ArgumentParser) -> int:
     """``atsmock contract``: the suites are imported here, lazily (schemathesis is heavy)."""
+    missing = missing_contract_dependency()
+    if missing is not None:
+        print(
+            f"atsmock contract needs {missing}, which a plain install leaves out: "
+            "python3 -m pip install 'atsmock[contract]' (or '.[contract]' in a checkout)",
+            file=sys.stderr,
+        )
+        return 2
     from contracts import runner
     from contracts.checks import NAMES
 

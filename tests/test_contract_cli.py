@@ -60,3 +60,20 @@ def test_bad_flags_are_usage_errors(argv: list[str], message: str, capsys: pytes
         cli.main(["contract", *argv])
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_without_the_contract_extra_it_says_what_to_install_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A plain ``pip install .`` has no schemathesis: one line naming the extra, not a traceback."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "schemathesis" else real(name, *a)
+    )
+    assert cli.main(["contract", "--vendor", "pageup"]) == 2
+    assert capsys.readouterr().err == (
+        "atsmock contract needs schemathesis, which a plain install leaves out: "
+        "python3 -m pip install 'atsmock[contract]' (or '.[contract]' in a checkout)\n"
+    )

@@ -54,3 +54,16 @@ def test_the_command_and_the_pytest_plugin_are_entry_points(built: Path, wheel: 
         text = archive.read(name).decode()
     assert "[console_scripts]\natsmock = mockservers.cli:main\n" in text
     assert "[pytest11]\natsmock = mockservers.pytest_plugin\n" in text
+
+
+def test_every_tracked_python_module_of_the_installed_packages_is_in_the_wheel(wheel: list[str]) -> None:
+    """A package folder without ``__init__.py`` is silently left out (``namespaces = false``): ``pip install .``
+    then gives an ``atsmock`` that cannot import ``mockservers.core``. Every module must ship."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    modules = {
+        name
+        for name in tracked.decode().split("\0")
+        if name.endswith(".py") and name.startswith(("mockservers/", "client/")) and (ROOT / name).is_file()
+    }
+    assert modules and sorted(modules - set(wheel)) == []
+    assert "mockservers/core/__init__.py" in wheel
