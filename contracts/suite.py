@@ -53,6 +53,22 @@ class Outcome:
         return not self.failures
 
 
+def _hooks(vendor: str) -> Any:
+    """``contracts/<vendor>/hooks.py``, or None when the vendor needs no aiming."""
+    try:
+        return importlib.import_module(f"contracts.{vendor}.hooks")
+    except ModuleNotFoundError:
+        return None
+
+
+def check_functions(vendor: str) -> dict[str, Any]:
+    """Each check's function for ``vendor``: schemathesis' own, unless the vendor's hooks module
+    adapts one to a documented vendor convention (``adapt_checks``; e.g. Ashby's HTTP 200 errors)."""
+    functions = check_names.functions()
+    adapt = getattr(_hooks(vendor), "adapt_checks", None)
+    return dict(adapt(functions)) if adapt is not None else functions
+
+
 def build(vendor: str, target: Target, credentials: Mapping[str, str], *, now: Callable[[], float] = time.time) -> Any:
     """The vendor's schemathesis schema, authenticated and aimed at ``target``."""
     import schemathesis
@@ -63,11 +79,7 @@ def build(vendor: str, target: Target, credentials: Mapping[str, str], *, now: C
     # schema's transport, which is only the ASGI one when the schema knows the app.
     schema.app = target.app
     schema.auth.set_from_requests(auth_kinds.for_document(document, credentials, post_form=target.post_form, now=now))
-    try:
-        hooks = importlib.import_module(f"contracts.{vendor}.hooks")
-    except ModuleNotFoundError:
-        hooks = None
-    install = getattr(hooks, "install", None)
+    install = getattr(_hooks(vendor), "install", None)
     if install is not None:
         install(schema, target, credentials)
     return schema
@@ -104,7 +116,7 @@ def run(
     from schemathesis.core.failures import Failure as CheckFailure
     from schemathesis.core.failures import FailureGroup
 
-    functions = check_names.functions()
+    functions = check_functions(vendor)
     chosen = {name: functions[name] for name in checks}
     outcome = Outcome(vendor)
     kwargs = {"base_url": target.base_url}
