@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from contracts.adapt import excusing
+
 NOT_FOUND_SUFFIX = "_not_found"
 """Ashby's error codes for a missing thing: ``candidate_not_found``, ``file_handle_not_found``…"""
 
@@ -56,14 +58,8 @@ def adapt_checks(functions: Mapping[str, Any]) -> dict[str, Any]:
     from schemathesis import GenerationMode
     from schemathesis.specs.openapi.checks import RejectedPositiveData
 
-    negative = functions["negative_data_rejection"]
+    adapted = excusing(functions, "negative_data_rejection", lambda response, case: failure_code(response) is not None)
     positive = functions["positive_data_acceptance"]
-
-    def negative_data_rejection(ctx: Any, response: Any, case: Any) -> bool | None:
-        if failure_code(response) is not None:
-            return None
-        result: bool | None = negative(ctx, response, case)
-        return result
 
     def positive_data_acceptance(ctx: Any, response: Any, case: Any) -> bool | None:
         code = failure_code(response)
@@ -80,8 +76,4 @@ def adapt_checks(functions: Mapping[str, Any]) -> dict[str, Any]:
         result: bool | None = positive(ctx, response, case)
         return result
 
-    return {
-        **functions,
-        "negative_data_rejection": negative_data_rejection,
-        "positive_data_acceptance": positive_data_acceptance,
-    }
+    return {**adapted, "positive_data_acceptance": positive_data_acceptance}

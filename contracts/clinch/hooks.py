@@ -20,11 +20,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from client.clinch import ClinchClient
+from contracts.adapt import excusing
 from contracts.auth import ApiAuthSigner as SharedSigner
 from contracts.target import Target
 
 ACCESS_ID, SECRET = "atsmock-clinch", "atsmock-clinch-secret"
 BASE_URL = "http://testserver/clinch/v1"
+TAKEN = '"code":"taken"'
 
 
 def ApiAuthSigner(clock: Any) -> SharedSigner:
@@ -79,12 +81,8 @@ def install(schema: Any, target: Target, credentials: Mapping[str, str]) -> None
 
 def adapt_checks(functions: Mapping[str, Any]) -> dict[str, Any]:
     """``positive_data_acceptance`` that lets 422 ``taken`` pass: a conflict with state, not bad data."""
-    positive = functions["positive_data_acceptance"]
-
-    def positive_data_acceptance(ctx: Any, response: Any, case: Any) -> bool | None:
-        if response.status_code == 422 and '"code":"taken"' in response.text:
-            return None
-        result: bool | None = positive(ctx, response, case)
-        return result
-
-    return {**functions, "positive_data_acceptance": positive_data_acceptance}
+    return excusing(
+        functions,
+        "positive_data_acceptance",
+        lambda response, case: response.status_code == 422 and TAKEN in response.text,
+    )

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from contracts.adapt import excusing
 from contracts.target import Target
 
 SEEDED = {
@@ -87,12 +88,8 @@ def install(schema: Any, target: Target, credentials: Mapping[str, str]) -> None
 
 def adapt_checks(functions: Mapping[str, Any]) -> dict[str, Any]:
     """``positive_data_acceptance`` that lets a URL the vendor could not download pass as a 404 would."""
-    positive = functions["positive_data_acceptance"]
-
-    def positive_data_acceptance(ctx: Any, response: Any, case: Any) -> bool | None:
-        if response.status_code == 400 and NOT_DOWNLOADED in response.text:
-            return None
-        result: bool | None = positive(ctx, response, case)
-        return result
-
-    return {**functions, "positive_data_acceptance": positive_data_acceptance}
+    return excusing(
+        functions,
+        "positive_data_acceptance",
+        lambda response, case: response.status_code == 400 and NOT_DOWNLOADED in response.text,
+    )
