@@ -27,7 +27,7 @@ def run(
     base_url: str | None = None,
     single: bool = False,
     credentials: str | None = None,
-    max_examples: int = 10,
+    max_examples: int | None = None,
     junit: str | None = None,
     checks: Sequence[str] = NAMES,
     out: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),

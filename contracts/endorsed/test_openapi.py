@@ -51,7 +51,7 @@ def file_url() -> Iterator[str]:
 
 def test_endorsed_conforms_to_its_contract(file_url: str) -> None:
     schema = suite.build("endorsed", TARGET, {**CREDENTIALS, "file_url": file_url}, now=APP.platform.clock.now)
-    outcome = suite.run("endorsed", schema, TARGET, max_examples=10)
+    outcome = suite.run("endorsed", schema, TARGET)
     assert outcome.failures == []
     assert outcome.requests > 100
     assert set(outcome.passed) == {(op, check) for op, _ in outcome.passed for check in checks.NAMES}

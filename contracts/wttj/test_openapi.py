@@ -44,7 +44,7 @@ def file_url() -> Iterator[str]:
 def test_wttj_conforms_to_its_contract(file_url: str) -> None:
     credentials = {**auth.mock_credentials("wttj", APP.platform.settings), "file_url": file_url}
     schema = suite.build("wttj", TARGET, credentials, now=APP.platform.clock.now)
-    outcome = suite.run("wttj", schema, TARGET, max_examples=10)
+    outcome = suite.run("wttj", schema, TARGET)
     assert outcome.failures == []
     assert outcome.requests > 80
     assert set(outcome.passed) == {(op, check) for op, _ in outcome.passed for check in checks.NAMES}
