@@ -8,6 +8,7 @@ implement, so the suites and ``atsmock contract`` load documents through ``valid
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from contracts import load_openapi
 
@@ -22,3 +23,12 @@ def validated(name: str) -> dict[str, Any]:
     document = load_openapi(name)
     validate(document)
     return document
+
+
+def api_path(name: str) -> str:
+    """Where the vendor's paths start below its atsmock mount ``/<name>``: ``/v1`` for Clinch
+    (its ``servers`` URL is ``.../clinch/v1``), empty for vendors whose paths start at the mount."""
+    servers = load_openapi(name).get("servers") or [{}]
+    path = urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
+    mount = f"/{name}"
+    return path[len(mount) :] if path.startswith(mount) else ""

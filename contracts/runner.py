@@ -17,6 +17,7 @@ from typing import Any
 from contracts import auth, report, suite
 from contracts import credentials as credentials_file
 from contracts.checks import NAMES
+from contracts.document import api_path
 from contracts.target import Target
 
 
@@ -26,7 +27,7 @@ def run(
     base_url: str | None = None,
     single: bool = False,
     credentials: str | None = None,
-    max_examples: int = 10,
+    max_examples: int | None = None,
     junit: str | None = None,
     checks: Sequence[str] = NAMES,
     out: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
@@ -42,11 +43,11 @@ def run(
     outcomes = []
     for vendor in vendors:
         if base_url is None:
-            target = Target(f"http://testserver/{vendor}", app)
+            target = Target(f"http://testserver/{vendor}{api_path(vendor)}", app)
         elif single:
             target = Target(base_url.rstrip("/"))
         else:
-            target = Target(f"{base_url.rstrip('/')}/{vendor}")
+            target = Target(f"{base_url.rstrip('/')}/{vendor}{api_path(vendor)}")
         creds = tables.get(vendor) or auth.mock_credentials(vendor, settings)
         out(f"{vendor}: {target.base_url}")
         schema = suite.build(vendor, target, creds, now=now)

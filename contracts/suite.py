@@ -11,6 +11,7 @@ the first: a drift report against a real vendor wants all of them.
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from contracts.document import validated
 from contracts.target import Target
 
 EXCERPT = 400
+CI_MAX_EXAMPLES = 10
+"""Generated cases per operation and mode when neither ``--max-examples`` nor a profile says."""
 """Characters of a request or answer body kept in a failure."""
 
 
@@ -53,6 +56,22 @@ class Outcome:
         return not self.failures
 
 
+def _hooks(vendor: str) -> Any:
+    """``contracts/<vendor>/hooks.py``, or None when the vendor needs no aiming."""
+    try:
+        return importlib.import_module(f"contracts.{vendor}.hooks")
+    except ModuleNotFoundError:
+        return None
+
+
+def check_functions(vendor: str) -> dict[str, Any]:
+    """Each check's function for ``vendor``: schemathesis' own, unless the vendor's hooks module
+    adapts one to a documented vendor convention (``adapt_checks``; e.g. Ashby's HTTP 200 errors)."""
+    functions = check_names.functions()
+    adapt = getattr(_hooks(vendor), "adapt_checks", None)
+    return dict(adapt(functions)) if adapt is not None else functions
+
+
 def build(vendor: str, target: Target, credentials: Mapping[str, str], *, now: Callable[[], float] = time.time) -> Any:
     """The vendor's schemathesis schema, authenticated and aimed at ``target``."""
     import schemathesis
@@ -63,14 +82,26 @@ def build(vendor: str, target: Target, credentials: Mapping[str, str], *, now: C
     # schema's transport, which is only the ASGI one when the schema knows the app.
     schema.app = target.app
     schema.auth.set_from_requests(auth_kinds.for_document(document, credentials, post_form=target.post_form, now=now))
-    try:
-        hooks = importlib.import_module(f"contracts.{vendor}.hooks")
-    except ModuleNotFoundError:
-        hooks = None
-    install = getattr(hooks, "install", None)
+    install = getattr(_hooks(vendor), "install", None)
     if install is not None:
         install(schema, target, credentials)
     return schema
+
+
+def default_max_examples() -> int:
+    """``CI_MAX_EXAMPLES``, unless ``HYPOTHESIS_PROFILE`` names a registered Hypothesis profile (conftest.py
+    registers ``dev``, ``ci`` and ``nightly``): then that profile's ``max_examples``. An unregistered
+    name (the CLI outside pytest registers none) falls back to ``CI_MAX_EXAMPLES``."""
+    name = os.environ.get("HYPOTHESIS_PROFILE")
+    if not name:
+        return CI_MAX_EXAMPLES
+    from hypothesis import settings
+    from hypothesis.errors import InvalidArgument
+
+    try:
+        return int(settings.get_profile(name).max_examples)
+    except InvalidArgument:
+        return CI_MAX_EXAMPLES
 
 
 def _excerpt(data: Any) -> str:
@@ -94,17 +125,20 @@ def run(
     schema: Any,
     target: Target,
     *,
-    max_examples: int = 10,
+    max_examples: int | None = None,
     checks: Sequence[str] = check_names.NAMES,
     progress: Callable[[str], None] | None = None,
 ) -> Outcome:
-    """Every operation of ``schema`` against ``target`` with every check; never raises on a failure."""
+    """Every operation of ``schema`` against ``target`` with every check; never raises on a failure.
+
+    ``max_examples`` per operation and mode; None is ``default_max_examples()``."""
     from hypothesis import HealthCheck, given, settings
     from schemathesis import GenerationMode
     from schemathesis.core.failures import Failure as CheckFailure
     from schemathesis.core.failures import FailureGroup
 
-    functions = check_names.functions()
+    examples = default_max_examples() if max_examples is None else max_examples
+    functions = check_functions(vendor)
     chosen = {name: functions[name] for name in checks}
     outcome = Outcome(vendor)
     kwargs = {"base_url": target.base_url}
@@ -136,7 +170,7 @@ def run(
 
             @given(operation.as_strategy(generation_mode=mode))
             @settings(
-                max_examples=max_examples,
+                max_examples=examples,
                 deadline=None,
                 suppress_health_check=list(HealthCheck),
                 database=None,

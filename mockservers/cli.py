@@ -79,7 +79,12 @@ def _parser(vendors: Sequence[Vendor]) -> tuple[argparse.ArgumentParser, dict[st
         "--base-url", help="an atsmock root, or with --vendor a vendor's API root (default: embedded)"
     )
     contract.add_argument("--credentials", help="TOML file, one table per vendor with the fields its auth needs")
-    contract.add_argument("--max-examples", type=int, default=10, help="generated cases per operation and mode")
+    contract.add_argument(
+        "--max-examples",
+        type=int,
+        default=None,
+        help="generated cases per operation and mode (default 10, or the HYPOTHESIS_PROFILE's under pytest)",
+    )
     contract.add_argument("--report", help="write JUnit XML here")
     contract.add_argument("--check", action="append", help="run only this check (repeatable; default: all 11)")
     return parser, {"serve": serve, "credentials": creds, "demo": demo, "contract": contract}
@@ -114,7 +119,7 @@ def _contract(args: argparse.Namespace, vendors: Sequence[Vendor], usage: argpar
     unknown = [c for c in args.check or () if c not in NAMES]
     if unknown:
         usage.error(f"unknown check {unknown[0]!r} (choose from {', '.join(NAMES)})")
-    if args.max_examples < 1:
+    if args.max_examples is not None and args.max_examples < 1:
         usage.error("--max-examples must be at least 1")
     try:
         return runner.run(

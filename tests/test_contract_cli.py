@@ -77,3 +77,16 @@ def test_without_the_contract_extra_it_says_what_to_install_and_exits_2(
         "atsmock contract needs schemathesis, which a plain install leaves out: "
         "python3 -m pip install 'atsmock[contract]' (or '.[contract]' in a checkout)\n"
     )
+
+
+def test_max_examples_follow_a_registered_hypothesis_profile_else_ten(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --max-examples the suites run 10 cases per operation and mode (CI), or the named
+    profile's count (conftest.py registers nightly, 1000); an unknown profile name is still 10."""
+    from contracts.suite import CI_MAX_EXAMPLES, default_max_examples
+
+    monkeypatch.delenv("HYPOTHESIS_PROFILE", raising=False)
+    assert (CI_MAX_EXAMPLES, default_max_examples()) == (10, 10)
+    monkeypatch.setenv("HYPOTHESIS_PROFILE", "nightly")
+    assert default_max_examples() == 1000
+    monkeypatch.setenv("HYPOTHESIS_PROFILE", "no-such-profile")
+    assert default_max_examples() == 10

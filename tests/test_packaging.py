@@ -48,6 +48,15 @@ def test_every_served_contract_and_the_admin_one_is_installed(wheel: list[str]) 
     assert {f"contracts/{v.name}/openapi.yaml" for v in served()} | {"contracts/admin/openapi.yaml"} <= documents
 
 
+def test_every_vendor_hooks_module_the_suite_imports_is_installed(wheel: list[str]) -> None:
+    """``atsmock contract`` imports contracts.<vendor>.hooks: an installed atsmock must have each one."""
+    hooks = {f"contracts/{p.parent.name}/hooks.py" for p in (ROOT / "contracts").glob("*/hooks.py")}
+    assert len(hooks) == len(served())
+    assert hooks | {f"contracts/{p.parent.name}/__init__.py" for p in (ROOT / "contracts").glob("*/hooks.py")} <= set(
+        wheel
+    )
+
+
 def test_the_command_and_the_pytest_plugin_are_entry_points(built: Path, wheel: list[str]) -> None:
     [name] = [n for n in wheel if n.endswith(".dist-info/entry_points.txt")]
     with zipfile.ZipFile(built) as archive:

@@ -1,62 +1,31 @@
-"""Schemathesis over contracts/ashby/openapi.yaml against the in-process app; zero failures allowed.
+"""Ashby's contract suite (contracts/suite.py) against the in-process app; zero failures allowed.
 
-Checks: not_a_server_error, status_code_conformance, content_type_conformance and
-response_schema_conformance. Requests carry a real API key, read from the app's own settings,
-so they get past authentication and reach the rules.
+All eleven checks (contracts/checks.py), authenticated from the document's ``x-atsmock-auth``
+with the mock's own key. contracts/ashby/hooks.py reads Ashby's documented HTTP 200
+``success: false`` errors as the rejections they are (``negative_data_rejection`` would call
+each one accepted) and holds schema-valid data to ``success: true``.
 """
 
 from __future__ import annotations
 
-import base64
-from typing import Any
-
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from starlette.routing import Route
 
-from contracts import load_openapi
-from mockservers.ashby.settings import AshbyKey, AshbySettings
-from mockservers.config import Settings
+from contracts import auth, checks, load_openapi, suite
+from contracts.target import Target
 from mockservers.testing import make_app
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-
-schema = schemathesis.openapi.from_dict(load_openapi("ashby"))
-_KEYS = (
-    *AshbySettings().api_keys,
-    AshbyKey("atsmock-ashby-contract", ("candidatesRead", "candidatesWrite", "jobsRead")),
-)
-APP = make_app(Settings().replace(ashby=AshbySettings(api_keys=_KEYS)))
-"""One app for every generated case (Hypothesis cannot use function-scoped fixtures); it has a key
-with every permission the contract's endpoints need, so requests reach the rules."""
+APP = make_app()
+TARGET = Target("http://testserver/ashby", APP)
 
 
-@schema.auth()
-class ApiKey:
-    """Ashby's Basic credentials: the app's configured key with the most permissions, an empty password."""
-
-    def get(self, case: Any, context: Any) -> str:
-        keys = APP.platform.settings.ashby.api_keys
-        return str(max(keys, key=lambda k: len(k.permissions)).api_key)
-
-    def set(self, case: Any, data: str, context: Any) -> None:
-        case.headers = {
-            **(case.headers or {}),
-            "Authorization": "Basic " + base64.b64encode(f"{data}:".encode()).decode(),
-        }
-
-
-@schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-def test_ashby_conforms_to_its_contract(case: Any) -> None:
-    case.call_and_validate(base_url="http://testserver/ashby", app=APP, checks=CHECKS)
+def test_ashby_conforms_to_its_contract() -> None:
+    credentials = auth.mock_credentials("ashby", APP.platform.settings)
+    schema = suite.build("ashby", TARGET, credentials, now=APP.platform.clock.now)
+    outcome = suite.run("ashby", schema, TARGET)
+    assert outcome.failures == []
+    assert outcome.requests > 100
+    assert set(outcome.passed) == {(op, check) for op, _ in outcome.passed for check in checks.NAMES}
 
 
 ROUTES = [r for r in APP.platform.vendors["ashby"].app.routes if isinstance(r, Route)]

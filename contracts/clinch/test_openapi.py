@@ -1,48 +1,30 @@
-"""Schemathesis over contracts/clinch/openapi.yaml (the refined copy, served at ``/clinch/v1/openapi``);
-zero failures allowed, no status excused.
+"""Clinch's contract suite (contracts/suite.py) against the in-process app; zero failures allowed.
 
-Checks: not_a_server_error, status_code_conformance, content_type_conformance and
-response_schema_conformance. Every request is signed (``hooks.ApiAuthSigner``, the reference
-client's canonical string and HMAC, both forms in turn) and about half the generated ids are a
-seeded candidate's, so cases get past authentication and reach the rules.
+All eleven checks (contracts/checks.py); every request signed by the shared api_auth signer from
+the document's ``x-atsmock-auth``, about half the generated ids a candidate contracts/clinch/hooks.py
+created, so cases get past authentication and reach the rules.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from starlette.routing import Route
 
-from contracts import load_openapi
-from contracts.clinch.hooks import BASE_URL, ApiAuthSigner, Seeded
-from mockservers.testing import in_process_client
+from contracts import auth, checks, load_openapi, suite
+from contracts.clinch.hooks import BASE_URL
+from contracts.target import Target
+from mockservers.testing import in_process_client, make_app
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-
-SEEDED = Seeded()
-APP = SEEDED.app
-schema = schemathesis.openapi.from_dict(load_openapi("clinch"))
-SIGNER = ApiAuthSigner(APP.platform.clock)
-schema.auth.set_from_requests(SIGNER)
+APP = make_app()
+TARGET = Target(BASE_URL, APP)
 
 
-@schema.hook("map_path_parameters")
-def aim_at_real_things(context: Any, path_parameters: dict[str, Any] | None) -> dict[str, Any] | None:
-    return SEEDED.aim(path_parameters)
-
-
-@schema.parametrize()
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-def test_clinch_conforms_to_its_contract(case: Any) -> None:
-    case.call_and_validate(base_url=BASE_URL, app=APP, checks=CHECKS)
+def test_clinch_conforms_to_its_contract() -> None:
+    credentials = auth.mock_credentials("clinch", APP.platform.settings)
+    schema = suite.build("clinch", TARGET, credentials, now=APP.platform.clock.now)
+    outcome = suite.run("clinch", schema, TARGET)
+    assert outcome.failures == []
+    assert outcome.requests > 100
+    assert set(outcome.passed) == {(op, check) for op, _ in outcome.passed for check in checks.NAMES}
 
 
 ROUTES = [r for r in APP.platform.vendors["clinch"].app.routes if isinstance(r, Route)]

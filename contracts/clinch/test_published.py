@@ -26,7 +26,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from contracts.clinch.hooks import BASE_URL, ApiAuthSigner, Seeded
+from contracts.clinch.hooks import ACCESS_ID, BASE_URL, SECRET, ApiAuthSigner, Seeded
+from contracts.target import Target
+from mockservers.testing import make_app
 
 PUBLISHED_TEXT = resources.files("contracts.clinch").joinpath("published.json").read_text(encoding="utf-8")
 PUBLISHED: dict[str, Any] = json.loads(PUBLISHED_TEXT)
@@ -51,8 +53,8 @@ OMITTED: dict[tuple[str, int], str] = {
 }
 """Statuses the published document leaves out, by operationId; the refined contract lists them."""
 
-SEEDED = Seeded()
-APP = SEEDED.app
+APP = make_app()
+SEEDED = Seeded(Target(BASE_URL, APP), ACCESS_ID, SECRET, APP.platform.clock.now)
 schema = schemathesis.openapi.from_dict(readable(PUBLISHED))
 SIGNER = ApiAuthSigner(APP.platform.clock)
 schema.auth.set_from_requests(SIGNER)

@@ -1,10 +1,9 @@
-"""Schemathesis over contracts/wttj/openapi.yaml against the in-process app; zero failures allowed.
+"""WTTJ's contract suite (contracts/suite.py) against the in-process app; zero failures allowed.
 
-Checks: not_a_server_error, status_code_conformance, content_type_conformance and
-response_schema_conformance. Requests carry the default read-write token. About half the generated
-cases are aimed at real things (the seeded job and candidate, the seeded organization and stages) so
-they get past the 404s; every ``remote_file_urls`` URL of those cases is a PDF this module serves on
-127.0.0.1 (as ``files.test``), so attaching succeeds too.
+All eleven checks (contracts/checks.py), authenticated from the document's ``x-atsmock-auth``,
+aimed by contracts/wttj/hooks.py at the seeded job and candidate; every ``remote_file_urls`` URL of
+an aimed case is a PDF this module serves on 127.0.0.1 (as ``files.test``, the credentials'
+``file_url``), so attaching succeeds too.
 
 The app's fetcher reaches ``files.test`` only (loopback is otherwise refused, and no other name
 resolves): the generated URLs are refused with 400 ``validation_failed``, as a real service refuses a
@@ -13,133 +12,51 @@ URL it cannot download, and no generated URL reaches anything.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from starlette.routing import Route
 
-from contracts import load_openapi
+from contracts import auth, checks, load_openapi, suite
+from contracts.target import Target
 from mockservers.config import Settings
 from mockservers.core.fetch import Fetcher, FetchPolicy
 from mockservers.testing import make_app
 from tests.core.fetch_support import ScriptedServer, answer, names
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-BASE_URL = "http://testserver/wttj"
 SEEDED = "wttj-d655345409a6097309156b05"
 PDF = b"%PDF-1.4\n%%EOF\n"
 
-FILES = ScriptedServer()
-FILES.route("/resume.pdf", answer(200, PDF, {"Content-Type": "application/pdf"}))
-FILE_URL = f"http://files.test:{FILES.port}/resume.pdf"
-
 _POLICY = FetchPolicy(allow_loopback=False, allow_hosts=("files.test",), connect_timeout=2, total_timeout=5)
 APP = make_app(Settings(fetch=_POLICY))
-"""One app for every generated case (Hypothesis cannot use function-scoped fixtures)."""
 APP.platform.fetcher = Fetcher(_POLICY, resolve=names({"files.test": ["127.0.0.1"]}))
+TARGET = Target("http://testserver/wttj", APP)
 
 
-def _document() -> dict[str, Any]:
-    """The contract, its attach example pointed at this module's file server."""
-    document = copy.deepcopy(load_openapi("wttj"))
-    attach = document["paths"]["/api/v1/external/documents"]["post"]
-    attach["requestBody"]["content"]["application/json"]["example"]["remote_file_urls"][0]["url"] = FILE_URL
-    return document
+@pytest.fixture(scope="module")
+def file_url() -> Iterator[str]:
+    files = ScriptedServer()
+    files.route("/resume.pdf", answer(200, PDF, {"Content-Type": "application/pdf"}))
+    yield f"http://files.test:{files.port}/resume.pdf"
+    files.close()
 
 
-schema = schemathesis.openapi.from_dict(_document())
-
-
-@pytest.fixture(scope="module", autouse=True)
-def file_server() -> Iterator[ScriptedServer]:
-    yield FILES
-    FILES.close()
-
-
-@schema.auth()
-class BearerToken:
-    """The default read-write token."""
-
-    def get(self, case: Any, context: Any) -> str:
-        return str(APP.platform.settings.wttj.tokens[0].token)
-
-    def set(self, case: Any, data: str, context: Any) -> None:
-        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
-
-
-def _aimed(value: Any) -> bool:
-    """About half the cases: decided by the generated value itself, so shrinking keeps the choice."""
-    return len(repr(value)) % 2 == 0
-
-
-@schema.hook("map_body")
-def aim_bodies_at_real_things(context: Any, body: Any) -> Any:
-    if not isinstance(body, dict) or not _aimed(body):
-        return body
-    if "remote_file_urls" in body:
-        body["candidate_reference"] = SEEDED
-        if isinstance(body["remote_file_urls"], list):
-            for item in body["remote_file_urls"]:
-                if isinstance(item, dict):
-                    item["url"] = FILE_URL
-    elif "organization_reference" in body:
-        body.update(organization_reference="Pg4eV6k", job_reference="WTTJ_KmqkD1Y", job_stage_id=14598)
-        for field in ("remote_resume_url", "remote_portfolio_url", "remote_image_url"):
-            body.pop(field, None)
-    return body
-
-
-@schema.hook("map_query")
-def aim_queries_at_real_things(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not query or not _aimed(query):
-        return query
-    if "job_reference" in query:
-        query["job_reference"] = "WTTJ_KmqkD1Y"
-    if "candidate_reference" in query:
-        query["candidate_reference"] = SEEDED
-    return query
-
-
-@schema.hook("map_path_parameters")
-def aim_paths_at_real_things(context: Any, path_parameters: dict[str, Any] | None) -> dict[str, Any] | None:
-    if path_parameters and "reference" in path_parameters and _aimed(path_parameters):
-        path_parameters["reference"] = SEEDED
-    return path_parameters
-
-
-@schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-def test_wttj_conforms_to_its_contract(case: Any) -> None:
-    CASES.append(case.operation.label)
-    case.call_and_validate(base_url=BASE_URL, app=APP, checks=CHECKS)
-
-
-CASES: list[str] = []
-"""The operation of every generated case sent, in order."""
-
-
-ROUTES = [r for r in APP.platform.vendors["wttj"].app.routes if isinstance(r, Route)]
-"""The routes the mounted vendor serves (its contract's own route included)."""
-
-
-def test_the_positive_paths_were_exercised() -> None:
-    """The hooks above did their job: the run attached documents and created candidates."""
-    if not CASES:
-        pytest.skip("checks what the schemathesis run did; it did not run")
+def test_wttj_conforms_to_its_contract(file_url: str) -> None:
+    credentials = {**auth.mock_credentials("wttj", APP.platform.settings), "file_url": file_url}
+    schema = suite.build("wttj", TARGET, credentials, now=APP.platform.clock.now)
+    outcome = suite.run("wttj", schema, TARGET)
+    assert outcome.failures == []
+    assert outcome.requests > 80
+    assert set(outcome.passed) == {(op, check) for op, _ in outcome.passed for check in checks.NAMES}
+    # The hooks did their job: the run attached documents and created candidates.
     vendor = APP.platform.vendors["wttj"].app.state.vendor
     seeded = vendor.candidates.find(SEEDED)
     assert seeded is not None and vendor.documents.of(seeded)
     assert len(vendor.candidates) > 1
+
+
+ROUTES = [r for r in APP.platform.vendors["wttj"].app.routes if isinstance(r, Route)]
+"""The routes the mounted vendor serves (its contract's own route included)."""
 
 
 def test_route_names_are_the_operation_ids() -> None:

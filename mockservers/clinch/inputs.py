@@ -93,6 +93,8 @@ def resource_attributes(raw: bytes, types: Sequence[str], resource_id: str | Non
 
     ``types`` are the accepted ``data.type`` values (the seed's singular example and the plural the
     Ruby client sends); ``resource_id``, on PATCH, must equal ``data.id`` when the document has one.
+    ``attributes`` is required (the published document's ``required: [type, attributes]`` on every
+    request document), so a PATCH without it is a 422, not a silent no-op.
     """
     try:
         document = parse_json(raw)
@@ -111,8 +113,8 @@ def resource_attributes(raw: bytes, types: Sequence[str], resource_id: str | Non
         raise pointer_error("/data/type", f"type {kind!r} is not one of {', '.join(types)}")
     if resource_id is not None and "id" in data and data["id"] != resource_id:
         raise pointer_error("/data/id", f"id {data['id']!r} does not match the id in the URL, {resource_id}")
-    attributes = data.get("attributes", {})
-    if not isinstance(attributes, dict):
+    attributes = data.get("attributes")
+    if not isinstance(attributes, dict):  # absent too: Clinch's published document requires it
         raise pointer_error("/data/attributes", "attributes must be an object")
     return attributes
 

@@ -255,14 +255,14 @@ class CandidateStore:
             return []
         if not isinstance(value, list):
             raise attribute_error("tag_values", "Tag values must be an array of strings")
+        limit = self.settings.max_tags_per_candidate
+        if len(value) > limit:  # the array as sent (the document's maxItems), blanks and repeats too
+            raise attribute_error("tag_values", f"Tag values has more than {limit} tags, the mock's limit")
         names: dict[str, str] = {}
         for index, item in enumerate(value):
             name = text(f"tag_values/{index}", item, label=f"Tag value {index}")
             if name is not None and name.strip():
                 names.setdefault(name.strip().casefold(), name.strip())
-        limit = self.settings.max_tags_per_candidate
-        if len(names) > limit:
-            raise attribute_error("tag_values", f"Tag values has more than {limit} tags, the mock's limit")
         return list(names.values())
 
     def add_tag(self, candidate: Candidate, attributes: Mapping[str, Any]) -> Tag:

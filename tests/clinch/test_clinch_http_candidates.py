@@ -257,6 +257,17 @@ def test_patch_changes_the_named_attributes(clinch: Clinch, app: Any) -> None:
     assert clinch.ok("PATCH", f"/candidates/{candidate['id']}", with_id)["data"]["attributes"]["name"] == "Augusta King"
 
 
+def test_patch_without_attributes_is_a_422_at_the_attributes_and_changes_nothing(clinch: Clinch) -> None:
+    """The published document requires ``data.attributes``; the contract suite found it was a silent 200."""
+    candidate = clinch.create(first_name="Ada")
+    response = clinch.call("PATCH", f"/candidates/{candidate['id']}", {"data": {"type": "candidates"}})
+    assert (response.status_code, response.json()) == (
+        422,
+        unprocessable("/data/attributes", "attributes must be an object", "invalid_document"),
+    )
+    assert clinch.ok("GET", f"/candidates/{candidate['id']}")["data"]["attributes"]["first_name"] == "Ada"
+
+
 def test_patch_with_another_id_is_a_422_and_of_an_unknown_candidate_a_404(clinch: Clinch) -> None:
     candidate = clinch.create()
     other = {"data": {"type": "candidates", "id": "x", "attributes": {}}}

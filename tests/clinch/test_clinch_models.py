@@ -186,6 +186,14 @@ def test_a_tag_needs_a_name_and_the_same_name_answers_the_same_tag() -> None:
     assert exc.value.field == "/data/attributes/name"
 
 
+def test_tag_values_longer_than_the_bound_are_refused_even_with_blanks_and_repeats() -> None:
+    """The document's ``maxItems`` bounds the array as sent (the contract suite's negative case)."""
+    candidates, _, _ = store(max_tags_per_candidate=2)
+    with pytest.raises(VendorError) as exc:
+        candidates.create_candidate({"email": "a@example.com", "tag_values": ["a", "", "A"]})
+    assert_error(exc, 422, "invalid_attribute", "Tag values has more than 2 tags, the mock's limit")
+
+
 def test_tags_per_candidate_are_bounded_and_deleting_one_frees_a_place() -> None:
     candidates, _, _ = store(max_tags_per_candidate=2)
     candidate = candidates.create_candidate({"email": "a@example.com", "tag_values": ["a", "b"]})
