@@ -44,8 +44,14 @@ class Clock:
 
     @property
     def offset_seconds(self) -> float:
-        """How far mock time is ahead of the real clock (includes time spent frozen)."""
-        return self.now() - time.time()
+        """How far mock time is ahead of the real clock (includes time spent frozen).
+
+        Running, that is the offset itself: reading the real clock twice (``now() - time.time()``)
+        would report the microseconds between the two reads, e.g. -1e-06 right after a reset.
+        """
+        if self._frozen_at is None:
+            return self._offset
+        return self._frozen_at + self._offset - time.time()
 
     def advance(self, seconds: float) -> None:
         self._offset += seconds

@@ -42,6 +42,23 @@ def test_a_new_clock_follows_real_time(real: RealTime) -> None:
     assert clock.state() == {"now": "2023-11-14T22:13:25.000Z", "offset_seconds": 0.0, "frozen": False}
 
 
+class TickingTime(RealTime):
+    """A real clock that moves 3 us on every read, as a loaded CI runner's does between two reads."""
+
+    def time(self) -> float:
+        self.now += 3e-6
+        return self.now
+
+
+def test_a_running_clock_reports_its_offset_not_the_time_between_two_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    ticking = TickingTime(1_700_000_000.0)
+    monkeypatch.setattr(clock_module, "time", types.SimpleNamespace(time=ticking.time))
+    clock = Clock()
+    assert (clock.offset_seconds, clock.state()["offset_seconds"]) == (0.0, 0.0)
+    clock.advance(42)
+    assert clock.state()["offset_seconds"] == 42.0
+
+
 def test_advance_moves_mock_time_and_offset(real: RealTime) -> None:
     clock = Clock()
     clock.advance(3600)
