@@ -111,6 +111,13 @@ def _excerpt(data: Any) -> str:
     return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
 
 
+def _explain(failure: Any) -> str:
+    """A check failure's title and, when it has one, its message: schemathesis names the invalid
+    component there (``Invalid component: ...``), which is what makes a negative case reproducible."""
+    message = str(getattr(failure, "message", "") or "").strip()
+    return f"{failure.title}: {message}" if message else str(failure.title)
+
+
 def _describe_request(response: Any) -> str:
     request = response.request
     return f"{request.method} {request.url}\n{_excerpt(request.body)}".rstrip()
@@ -188,9 +195,9 @@ def run(
                     try:
                         case.validate_response(response, checks=[check], transport_kwargs=kwargs)
                     except FailureGroup as group:
-                        record(here, name, "\n".join(str(f.title) for f in group.exceptions), response)
+                        record(here, name, "\n".join(_explain(f) for f in group.exceptions), response)
                     except CheckFailure as failure:
-                        record(here, name, f"{failure.title}: {failure.message}", response)
+                        record(here, name, _explain(failure), response)
                     else:
                         outcome.passed[(here, name)] = outcome.passed.get((here, name), 0) + 1
 

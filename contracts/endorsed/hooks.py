@@ -30,14 +30,15 @@ NOT_DOWNLOADED = "Could not download"
 EMPTY_FILE = "The file is empty"
 REMOTE = "remote."
 PDF = b"%PDF-1.4 contract resume"
-UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+URL = re.compile(r"^[hH][tT][tT][pP][sS]?://[^/?#]+")
+"""The document's ``public_file_url`` pattern: only a URL it accepts is re-aimed."""
+ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|remote\..+")
+"""The document's path ``id`` pattern, unanchored for ``fullmatch``: only an id it accepts is re-aimed."""
 
 
 def _an_id(value: Any) -> bool:
-    """A value the document's id rules accept (a UUID or ``remote.<id>``): only those are re-aimed."""
-    return isinstance(value, str) and (
-        UUID.fullmatch(value) is not None or (len(value) > len(REMOTE) and value.startswith(REMOTE))
-    )
+    """A value the document's id rule accepts (a UUID or ``remote.<id>``): only those are re-aimed."""
+    return isinstance(value, str) and ID.fullmatch(value) is not None
 
 
 def _token(target: Target, credentials: Mapping[str, str]) -> str:
@@ -69,23 +70,27 @@ def seed(target: Target, credentials: Mapping[str, str]) -> tuple[str, str, str]
         return candidate, str(attached.json()["result"]["id"]), remote
 
 
-def install(schema: Any, target: Target, credentials: Mapping[str, str]) -> None:
-    """Aim ids, ``candidate_id`` and ``public_file_url`` at real things; keep PUT's ``remote_id`` the path's."""
-    candidate_id, attachment_id, remote = seed(target, credentials)
-    file_url = credentials.get("file_url")
+class Aim:
+    """The aiming ``map_case`` hook, given the seeded ids: about half the generated values become
+    real ones, and only values the document already accepts, so a negative case keeps its violation
+    (the suite does not re-judge a case a ``map_case`` hook edits in place)."""
 
-    @schema.hook("map_case")
-    def aim_at_real_things(context: Any, case: Any) -> Any:
-        label = case.operation.label
+    def __init__(self, candidate_id: str, attachment_id: str, remote: str, file_url: str | None) -> None:
+        self.candidate_id = candidate_id
+        self.attachment_id = attachment_id
+        self.remote = remote
+        self.file_url = file_url
+
+    def __call__(self, context: Any, case: Any) -> Any:
         body = case.body if isinstance(case.body, dict) else None
         if case.path_parameters and _an_id(case.path_parameters.get("id")):
             raw = case.path_parameters["id"]
             if len(raw) % 2 == 0:
-                own = attachment_id if "attachments" in label else candidate_id
-                case.path_parameters["id"] = own if len(raw) % 4 == 0 else REMOTE + remote
+                own = self.attachment_id if "attachments" in case.operation.label else self.candidate_id
+                case.path_parameters["id"] = own if len(raw) % 4 == 0 else REMOTE + self.remote
             path_id = case.path_parameters["id"]
             if case.method.upper() == "PUT" and path_id.startswith(REMOTE) and body is not None:
-                if isinstance(body.get("remote_id"), str):
+                if isinstance(body.get("remote_id"), str) and body["remote_id"]:  # minLength 1
                     body["remote_id"] = unquote(path_id[len(REMOTE) :])
         if body is not None:
             if (
@@ -93,11 +98,16 @@ def install(schema: Any, target: Target, credentials: Mapping[str, str]) -> None
                 and not body["candidate_id"].startswith(REMOTE)
                 and len(body["candidate_id"]) % 2
             ):
-                body["candidate_id"] = candidate_id
+                body["candidate_id"] = self.candidate_id
             url = body.get("public_file_url")
-            if file_url and isinstance(url, str):
-                body["public_file_url"] = file_url if len(url) % 2 else "http://10.0.0.1/cv.pdf"
+            if self.file_url and isinstance(url, str) and URL.match(url):
+                body["public_file_url"] = self.file_url if len(url) % 2 else "http://10.0.0.1/cv.pdf"
         return case
+
+
+def install(schema: Any, target: Target, credentials: Mapping[str, str]) -> None:
+    """Aim ids, ``candidate_id`` and ``public_file_url`` at real things; keep PUT's ``remote_id`` the path's."""
+    schema.hook("map_case")(Aim(*seed(target, credentials), credentials.get("file_url")))
 
 
 def adapt_checks(functions: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ covers the violations text can carry with Hypothesis instead.
 
 from __future__ import annotations
 
+import types
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from starlette.routing import Route
 
 from contracts import auth, checks, load_openapi, suite
+from contracts.endorsed import hooks
 from contracts.endorsed.hooks import PDF
 from contracts.target import Target
 from mockservers.core.fetch import Fetcher, FetchPolicy
@@ -153,3 +155,44 @@ def test_every_api_operation_documents_its_error_statuses() -> None:
             if method in ("post", "put"):
                 expected |= {"413", "415"}
             assert expected <= set(operation["responses"]), (method, path)
+
+
+def test_the_hooks_patterns_are_the_documents() -> None:
+    """The aiming hook re-aims only an id or URL the document accepts: its patterns are the document's."""
+    document = load_openapi("endorsed")["components"]
+    assert document["parameters"]["Id"]["schema"]["pattern"] == f"^({hooks.ID.pattern})$"
+    assert document["schemas"]["AttachmentUrl"]["properties"]["public_file_url"]["pattern"] == hooks.URL.pattern
+
+
+URL_OK = "http://x/cv.pdf"
+NEGATIVE_PUTS = [
+    ("remote.cv-1", {"remote_id": "", "type": "resume", "public_file_url": URL_OK}, "remote_id"),  # minLength 1
+    ("remote.cv-1", {"remote_id": "cv-1", "type": "resume", "public_file_url": "ftp://x/cv.pdf"}, "public_file_url"),
+    ("remote.cv-1", {"remote_id": "cv-1", "type": "resume", "public_file_url": "http:///cv"}, "public_file_url"),
+    ("remote.\n01", {"remote_id": "x", "type": "resume", "public_file_url": URL_OK}, "id"),  # "." is not a newline
+    ("remote.\n", {"remote_id": "x", "type": "resume", "public_file_url": URL_OK}, "id"),
+]
+"""A PUT by remote id with one violation each, and where it is; even-length ids are the re-aimed ones."""
+
+
+def aimed(path_id: str, body: dict[str, str]) -> types.SimpleNamespace:
+    aim = hooks.Aim("c" * 36, "a" * 36, "seed-1", "http://127.0.0.1:9/cv.pdf")
+    operation = types.SimpleNamespace(label="PUT /api/v1/attachments/{id}")
+    case = types.SimpleNamespace(operation=operation, method="PUT", path_parameters={"id": path_id}, body=dict(body))
+    result: types.SimpleNamespace = aim(None, case)
+    return result
+
+
+@pytest.mark.parametrize(("path_id", "body", "violated"), NEGATIVE_PUTS)
+def test_aiming_keeps_a_negative_put_s_violation(path_id: str, body: dict[str, str], violated: str) -> None:
+    """A ``map_case`` edit in place is not re-judged by schemathesis: had the hook set an empty
+    ``remote_id`` to the path's, or a URL the pattern refuses to a real one, the case would still
+    be labelled negative and an accepted valid request would fail the suite (seen in CI)."""
+    case = aimed(path_id, body)
+    sent = {"id": case.path_parameters["id"], **case.body}
+    assert sent[violated] == {"id": path_id, **body}[violated]
+
+
+def test_aiming_sets_a_valid_remote_id_to_the_path_s_and_a_valid_url_to_a_real_one() -> None:
+    case = aimed("remote.cv-1", {"remote_id": "other", "type": "resume", "public_file_url": "http://x/cv.pdf"})
+    assert case.body == {"remote_id": "cv-1", "type": "resume", "public_file_url": "http://127.0.0.1:9/cv.pdf"}
