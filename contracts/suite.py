@@ -50,6 +50,8 @@ class Outcome:
     passed: dict[tuple[str, str], int] = field(default_factory=dict)
     failed: dict[tuple[str, str], int] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    links: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    """Stateful runs: linked steps taken, per (from operation, to operation, answer status)."""
 
     @property
     def ok(self) -> bool:
@@ -127,6 +129,57 @@ def _describe_response(response: Any) -> str:
     return f"{response.status_code}\n{_excerpt(response.content)}".rstrip()
 
 
+class _Checker:
+    """Runs each chosen check on one answer and records it in an ``Outcome``: a failure (the first
+    per operation and check keeps its request and answer) or a pass."""
+
+    def __init__(self, vendor: str, checks: Sequence[str], outcome: Outcome) -> None:
+        functions = check_functions(vendor)
+        self.vendor = vendor
+        self.chosen = {name: functions[name] for name in checks}
+        self.outcome = outcome
+        self.seen: set[tuple[str, str]] = set()
+
+    def record(self, label: str, name: str, message: str, response: Any, request_text: str | None = None) -> None:
+        key = (label, name)
+        self.outcome.failed[key] = self.outcome.failed.get(key, 0) + 1
+        if key not in self.seen:
+            self.seen.add(key)
+            self.outcome.failures.append(
+                Failure(
+                    self.vendor,
+                    label,
+                    name,
+                    message.strip(),
+                    request_text if request_text is not None else _describe_request(response),
+                    _describe_response(response) if response is not None else "",
+                )
+            )
+
+    def no_answer(self, case: Any, exc: BaseException) -> None:
+        """A transport failure is the server's, not a check's."""
+        request = f"{case.method} {case.path}"
+        self.record(case.operation.label, "not_a_server_error", f"no answer: {exc!r}", None, request)
+
+    def check(self, case: Any, response: Any, kwargs: Mapping[str, Any], recorder: Any = None) -> None:
+        """Every chosen check on ``response``; ``recorder`` (the stateful phase's) lets
+        ``use_after_free`` and ``ensure_resource_availability`` see the steps before this one."""
+        from schemathesis.core.failures import Failure as CheckFailure
+        from schemathesis.core.failures import FailureGroup
+
+        here = case.operation.label
+        extra = {"recorder": recorder} if recorder is not None else {}
+        for name, check in self.chosen.items():
+            try:
+                case.validate_response(response, checks=[check], transport_kwargs=dict(kwargs), **extra)
+            except FailureGroup as group:
+                self.record(here, name, "\n".join(_explain(f) for f in group.exceptions), response)
+            except CheckFailure as failure:
+                self.record(here, name, _explain(failure), response)
+            else:
+                self.outcome.passed[(here, name)] = self.outcome.passed.get((here, name), 0) + 1
+
+
 def run(
     vendor: str,
     schema: Any,
@@ -141,38 +194,16 @@ def run(
     ``max_examples`` per operation and mode; None is ``default_max_examples()``."""
     from hypothesis import HealthCheck, given, settings
     from schemathesis import GenerationMode
-    from schemathesis.core.failures import Failure as CheckFailure
-    from schemathesis.core.failures import FailureGroup
 
     examples = default_max_examples() if max_examples is None else max_examples
-    functions = check_functions(vendor)
-    chosen = {name: functions[name] for name in checks}
     outcome = Outcome(vendor)
+    checker = _Checker(vendor, checks, outcome)
     kwargs = {"base_url": target.base_url}
     started = time.perf_counter()
-    seen: set[tuple[str, str]] = set()
-
-    def record(label: str, name: str, message: str, response: Any, request_text: str | None = None) -> None:
-        key = (label, name)
-        outcome.failed[key] = outcome.failed.get(key, 0) + 1
-        if key not in seen:
-            seen.add(key)
-            outcome.failures.append(
-                Failure(
-                    vendor,
-                    label,
-                    name,
-                    message.strip(),
-                    request_text if request_text is not None else _describe_request(response),
-                    _describe_response(response) if response is not None else "",
-                )
-            )
-
     for result in schema.get_all_operations():
         operation = result.ok()
-        label = operation.label
         if progress is not None:
-            progress(f"{vendor}: {label}")
+            progress(f"{vendor}: {operation.label}")
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @given(operation.as_strategy(generation_mode=mode))
@@ -185,21 +216,12 @@ def run(
             )
             def one(case: Any) -> None:
                 outcome.requests += 1
-                here = case.operation.label
                 try:
                     response = case.call(**kwargs)
-                except Exception as exc:  # a transport failure is the server's, not a check's
-                    record(here, "not_a_server_error", f"no answer: {exc!r}", None, f"{case.method} {case.path}")
+                except Exception as exc:
+                    checker.no_answer(case, exc)
                     return
-                for name, check in chosen.items():
-                    try:
-                        case.validate_response(response, checks=[check], transport_kwargs=kwargs)
-                    except FailureGroup as group:
-                        record(here, name, "\n".join(_explain(f) for f in group.exceptions), response)
-                    except CheckFailure as failure:
-                        record(here, name, _explain(failure), response)
-                    else:
-                        outcome.passed[(here, name)] = outcome.passed.get((here, name), 0) + 1
+                checker.check(case, response, kwargs)
 
             try:
                 one()
@@ -208,3 +230,73 @@ def run(
                     raise
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+STATEFUL_STEPS = 8
+"""Steps per generated workflow in the stateful phase."""
+
+
+def run_stateful(
+    vendor: str,
+    schema: Any,
+    target: Target,
+    *,
+    max_examples: int | None = None,
+    checks: Sequence[str] = check_names.NAMES,
+    progress: Callable[[str], None] | None = None,
+) -> Outcome:
+    """Schemathesis' stateful phase: workflows that follow the document's OpenAPI links (create,
+    read, replace, delete, read again), each answer through every check; never raises on a failure.
+
+    Only here do ``use_after_free`` (a read after a successful delete must be a 404) and
+    ``ensure_resource_availability`` (a read right after a successful create must not be) see
+    anything: they judge a step by the steps before it. ``outcome.links`` counts the linked steps
+    taken, per (from, to, status), so a test can prove the workflows were walked."""
+    from hypothesis import HealthCheck, settings
+
+    examples = default_max_examples() if max_examples is None else max_examples
+    outcome = Outcome(vendor)
+    checker = _Checker(vendor, checks, outcome)
+    kwargs = {"base_url": target.base_url}
+    started = time.perf_counter()
+    if progress is not None:
+        progress(f"{vendor}: stateful workflows")
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return dict(kwargs)
+
+        def call(self, case: Any, **call_kwargs: Any) -> Any:
+            outcome.requests += 1
+            try:
+                return case.call(**call_kwargs)
+            except Exception as exc:
+                checker.no_answer(case, exc)
+                raise _NoAnswer from exc
+
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kw: Any) -> None:
+            parent = self.recorder.find_parent(case_id=case.id)
+            if parent is not None:
+                step = (parent.operation.label, case.operation.label, response.status_code)
+                outcome.links[step] = outcome.links.get(step, 0) + 1
+            checker.check(case, response, kwargs, recorder=self.recorder)
+
+    try:
+        Workflow.run(
+            settings=settings(
+                max_examples=examples,
+                stateful_step_count=STATEFUL_STEPS,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                database=None,
+                derandomize=True,
+            )
+        )
+    except _NoAnswer:
+        pass  # recorded as not_a_server_error; the workflow cannot go on without an answer
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+class _NoAnswer(Exception):
+    """A stateful step got no answer (already recorded): ends the run."""
