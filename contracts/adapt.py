@@ -39,3 +39,13 @@ def multipart_negative(response: Any, case: Any) -> bool:
     with multipart uploads (contracts/endorsed/test_openapi.py).
     """
     return bool(case.media_type == "multipart/form-data" and response.status_code < 300)
+
+
+def in_stateful_phase(case: Any) -> bool:
+    """Whether schemathesis made ``case`` for its stateful phase, where an OpenAPI link may have set
+    its path parameters from an earlier answer: an aiming hook must leave those alone, or the
+    workflow reads the seeded resource instead of the one it just created. Read from the case's
+    metadata without ``case.meta`` (which would revalidate what a hook changed)."""
+    meta = getattr(case, "_meta", None)
+    phase = getattr(meta, "phase", None)
+    return str(getattr(phase, "name", "")) == "stateful"

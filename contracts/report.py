@@ -21,6 +21,10 @@ def summary(outcomes: Sequence[Outcome]) -> str:
         lines.append(
             f"{outcome.vendor:<10} {'(requests sent, seconds)':<30} {outcome.requests:>7} {outcome.seconds:>7.1f}"
         )
+        linked = sum(outcome.links.values())
+        answered = sum(n for (_, _, status), n in outcome.links.items() if status < 300)
+        if linked:
+            lines.append(f"{outcome.vendor:<10} {'(linked steps, of them 2xx)':<30} {linked:>7} {answered:>7}")
     for outcome in outcomes:
         for failure in outcome.failures:
             lines += [

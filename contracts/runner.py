@@ -52,6 +52,8 @@ def run(
         out(f"{vendor}: {target.base_url}")
         schema = suite.build(vendor, target, creds, now=now)
         outcome = suite.run(vendor, schema, target, max_examples=max_examples, checks=checks, progress=out)
+        stateful = suite.run_stateful(vendor, schema, target, max_examples=max_examples, checks=checks, progress=out)
+        outcome.absorb(stateful)
         out(f"{vendor}: {outcome.requests} requests in {outcome.seconds:.1f} s, {len(outcome.failures)} failures")
         outcomes.append(outcome)
     sys.stdout.write(report.summary(outcomes))

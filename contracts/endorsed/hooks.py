@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from contracts.adapt import excusing, multipart_negative
+from contracts.adapt import excusing, in_stateful_phase, multipart_negative
 from contracts.target import Target
 
 NOT_DOWNLOADED = "Could not download"
@@ -85,7 +85,7 @@ class Aim:
         body = case.body if isinstance(case.body, dict) else None
         if case.path_parameters and _an_id(case.path_parameters.get("id")):
             raw = case.path_parameters["id"]
-            if len(raw) % 2 == 0:
+            if len(raw) % 2 == 0 and not in_stateful_phase(case):  # a link's id stays
                 own = self.attachment_id if "attachments" in case.operation.label else self.candidate_id
                 case.path_parameters["id"] = own if len(raw) % 4 == 0 else REMOTE + self.remote
             path_id = case.path_parameters["id"]

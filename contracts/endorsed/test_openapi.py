@@ -196,3 +196,19 @@ def test_aiming_keeps_a_negative_put_s_violation(path_id: str, body: dict[str, s
 def test_aiming_sets_a_valid_remote_id_to_the_path_s_and_a_valid_url_to_a_real_one() -> None:
     case = aimed("remote.cv-1", {"remote_id": "other", "type": "resume", "public_file_url": "http://x/cv.pdf"})
     assert case.body == {"remote_id": "cv-1", "type": "resume", "public_file_url": "http://127.0.0.1:9/cv.pdf"}
+
+
+def test_endorsed_workflows_conform_to_their_contract(file_url: str) -> None:
+    """The stateful phase over the document's links: create, read, replace, delete, read again."""
+    schema = suite.build("endorsed", TARGET, {**CREDENTIALS, "file_url": file_url}, now=APP.platform.clock.now)
+    outcome = suite.run_stateful("endorsed", schema, TARGET)
+    assert outcome.failures == []
+    walked = {(src, dst) for (src, dst, status), n in outcome.links.items() if status < 300 and n}
+    assert walked >= {
+        ("POST /api/v1/candidates", "GET /api/v1/candidates/{id}"),
+        ("POST /api/v1/candidates", "PUT /api/v1/candidates/{id}"),
+        ("POST /api/v1/attachments", "GET /api/v1/attachments/{id}"),
+        ("POST /api/v1/attachments", "DELETE /api/v1/attachments/{id}"),
+    }
+    checked = {check for (_, check) in outcome.passed}
+    assert {"use_after_free", "ensure_resource_availability"} <= checked
