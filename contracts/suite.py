@@ -271,6 +271,7 @@ def run_stateful(
     taken, per (from, to, status), so a test can prove the workflows were walked."""
     from hypothesis import HealthCheck, settings
     from hypothesis.errors import Flaky
+    from schemathesis.core.errors import NoLinksFound
 
     examples = default_max_examples() * STATEFUL_SCALE if max_examples is None else max_examples
     outcome = Outcome(vendor)
@@ -322,6 +323,10 @@ def run_stateful(
             break
         except _NoAnswer:
             break  # recorded as not_a_server_error; the workflow cannot go on without an answer
+        except NoLinksFound:
+            if progress is not None:
+                progress(f"{vendor}: the document has no links and schemathesis infers none: no stateful phase")
+            break
         except Flaky:
             # Hypothesis replayed a workflow's prefix and the target, keeping what the first pass
             # created, answered it differently (a 201 is now a 409 "taken"), so a link's
