@@ -25,6 +25,8 @@ from contracts.target import Target
 EXCERPT = 400
 CI_MAX_EXAMPLES = 10
 """Generated cases per operation and mode when neither ``--max-examples`` nor a profile says."""
+BEFORE_STEP = "atsmock_before_step"
+"""Where ``build`` keeps the vendor's ``before_step`` on the schema, for ``run_stateful``."""
 """Characters of a request or answer body kept in a failure."""
 
 
@@ -52,6 +54,10 @@ class Outcome:
     failures: list[Failure] = field(default_factory=list)
     links: dict[tuple[str, str, int], int] = field(default_factory=dict)
     """Stateful runs: linked steps taken, per (from operation, to operation, answer status)."""
+    succeeded: dict[tuple[str, str], int] = field(default_factory=dict)
+    """Stateful runs: linked steps the vendor answered as done, per (from operation, to operation):
+    a 2xx, unless the vendor's hooks read success otherwise (``succeeded``; Ashby's HTTP 200
+    ``success: false`` is an error)."""
 
     @property
     def ok(self) -> bool:
@@ -68,6 +74,8 @@ class Outcome:
         self.failures += [f for f in other.failures if (f.operation, f.check) not in known]
         for step, count in other.links.items():
             self.links[step] = self.links.get(step, 0) + count
+        for pair, count in other.succeeded.items():
+            self.succeeded[pair] = self.succeeded.get(pair, 0) + count
 
 
 def _hooks(vendor: str) -> Any:
@@ -87,7 +95,13 @@ def check_functions(vendor: str) -> dict[str, Any]:
 
 
 def build(vendor: str, target: Target, credentials: Mapping[str, str], *, now: Callable[[], float] = time.time) -> Any:
-    """The vendor's schemathesis schema, authenticated and aimed at ``target``."""
+    """The vendor's schemathesis schema, authenticated and aimed at ``target``.
+
+    A vendor's ``install`` may answer a ``before_step(case)`` function: the stateful phase calls it
+    right before each step is sent, after the links have set its values (schemathesis dispatches
+    ``before_call`` hooks only globally, which would reach every vendor's schema). PageUp's PUTs the
+    bytes to a linked temporary upload, as a client does between ``prepareTempDirectUpload`` and
+    ``moveFromTemp``."""
     import schemathesis
 
     document = validated(vendor)
@@ -97,8 +111,8 @@ def build(vendor: str, target: Target, credentials: Mapping[str, str], *, now: C
     schema.app = target.app
     schema.auth.set_from_requests(auth_kinds.for_document(document, credentials, post_form=target.post_form, now=now))
     install = getattr(_hooks(vendor), "install", None)
-    if install is not None:
-        install(schema, target, credentials)
+    before_step = install(schema, target, credentials) if install is not None else None
+    setattr(schema, BEFORE_STEP, before_step)
     return schema
 
 
@@ -253,6 +267,50 @@ STATEFUL_ATTEMPTS = 5
 """Runs of the state machine at most, when a replay meets changed target state (``Flaky``)."""
 
 
+def _is_2xx(response: Any) -> bool:
+    return bool(200 <= response.status_code < 300)
+
+
+def _required(operation: Any, slot: Any) -> bool:
+    """Whether ``operation`` requires the input ``slot`` fills: a required parameter, or a top-level
+    body field some body alternative requires. Nested or unreadable ones count as required."""
+    from schemathesis.core.parameters import ParameterLocation
+
+    if slot.parameter_location != ParameterLocation.BODY:
+        for parameter in operation.iter_parameters():
+            if parameter.location == slot.parameter_location and parameter.name == slot.parameter_name:
+                return bool(parameter.is_required)
+        return True
+    if slot.body_path:
+        return True
+    for body in operation.body:
+        required = body.optimized_schema.get("required", []) if isinstance(body.optimized_schema, dict) else []
+        if slot.parameter_name in required:
+            return True
+    return False
+
+
+def _optional_inputs_are_not_dependencies(schema: Any) -> None:
+    """Let a creating operation start workflows although an optional field names a resource no
+    operation produces (Ashby's ``candidate.create`` takes an optional ``sourceId``).
+
+    Schemathesis starts workflows only from operations it judges "likely to succeed with random
+    data", and it judges any input naming an unproduced resource a sure failure; that is only true
+    of a required one. Without this the only root of Ashby's document was ``candidate.list`` and
+    no workflow ever created a candidate. Links declared in the document are unchanged."""
+    graph = schema.analysis.dependency_graph
+    produced = {output.resource.name for node in graph.operations.values() for output in node.outputs}
+    for label, node in graph.operations.items():
+        operation = schema.find_operation_by_label(label)
+        if operation is None:
+            continue
+        node.inputs = [
+            slot
+            for slot in node.inputs
+            if slot.resource.name in produced or slot.resource_field is None or _required(operation, slot)
+        ]
+
+
 def run_stateful(
     vendor: str,
     schema: Any,
@@ -268,7 +326,8 @@ def run_stateful(
     Only here do ``use_after_free`` (a read after a successful delete must be a 404) and
     ``ensure_resource_availability`` (a read right after a successful create must not be) see
     anything: they judge a step by the steps before it. ``outcome.links`` counts the linked steps
-    taken, per (from, to, status), so a test can prove the workflows were walked."""
+    taken, per (from, to, status), and ``outcome.succeeded`` those the vendor answered as done, so
+    a test can prove the workflows were walked."""
     from hypothesis import HealthCheck, settings
     from hypothesis.errors import Flaky
     from schemathesis.core.errors import NoLinksFound
@@ -281,12 +340,18 @@ def run_stateful(
     if progress is not None:
         progress(f"{vendor}: stateful workflows")
 
+    _optional_inputs_are_not_dependencies(schema)
+    succeeded = getattr(_hooks(vendor), "succeeded", _is_2xx)
+    before_step = getattr(schema, BEFORE_STEP, None)
+
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return dict(kwargs)
 
         def call(self, case: Any, **call_kwargs: Any) -> Any:
             outcome.requests += 1
+            if before_step is not None:
+                before_step(case)
             try:
                 return case.call(**call_kwargs)
             except Exception as exc:
@@ -296,8 +361,11 @@ def run_stateful(
         def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kw: Any) -> None:
             parent = self.recorder.find_parent(case_id=case.id)
             if parent is not None:
-                step = (parent.operation.label, case.operation.label, response.status_code)
+                pair = (parent.operation.label, case.operation.label)
+                step = (*pair, response.status_code)
                 outcome.links[step] = outcome.links.get(step, 0) + 1
+                if succeeded(response):
+                    outcome.succeeded[pair] = outcome.succeeded.get(pair, 0) + 1
             checker.check(case, response, kwargs, recorder=self.recorder)
 
     scenarios = [0]

@@ -53,3 +53,39 @@ def test_seeded_posting_ids_are_the_documented_examples(operation_id: str) -> No
     document = load_openapi("ashby")
     text = str([op for item in document["paths"].values() for op in item.values() if op["operationId"] == operation_id])
     assert SEEDED_POSTINGS[0].id in text
+
+
+def test_ashby_workflows_conform_to_its_contract() -> None:
+    """The stateful phase over the document's links: create a candidate, read it, attach a résumé
+    and a file to it, read a file's download URL from the candidate; list candidates and read one.
+    Each linked step counted here was answered ``success: true``."""
+    credentials = auth.mock_credentials("ashby", APP.platform.settings)
+    schema = suite.build("ashby", TARGET, credentials, now=APP.platform.clock.now)
+    # 60 workflows, twice the default: about half the steps are negative and a résumé's download
+    # URL is three positive steps deep (create, uploadResume, file.info).
+    outcome = suite.run_stateful("ashby", schema, TARGET, max_examples=60)
+    assert outcome.failures == []
+    walked = {pair for pair, n in outcome.succeeded.items() if n}
+    assert walked >= {
+        ("POST /candidate.create", "POST /candidate.info"),
+        ("POST /candidate.create", "POST /candidate.uploadResume"),
+        ("POST /candidate.create", "POST /candidate.uploadFile"),
+        ("POST /candidate.info", "POST /file.info"),
+        ("POST /candidate.list", "POST /candidate.info"),
+    }
+
+
+def test_a_linked_step_that_only_ashby_calls_an_error_is_not_counted_done() -> None:
+    """``succeeded`` reads Ashby's convention: its HTTP 200 error envelope is not a done step."""
+    from contracts.ashby.hooks import succeeded
+
+    class Answer:
+        def __init__(self, status: int, body: object) -> None:
+            self.status_code, self.body = status, body
+
+        def json(self) -> object:
+            return self.body
+
+    assert succeeded(Answer(200, {"success": True, "results": {}}))
+    assert not succeeded(Answer(200, {"success": False, "errors": ["candidate_not_found"]}))
+    assert not succeeded(Answer(403, {"success": False}))

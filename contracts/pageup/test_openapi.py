@@ -58,3 +58,24 @@ def test_every_operation_documents_its_error_statuses() -> None:
             if operation["operationId"] != "requestToken":
                 expected.add("403")
             assert expected <= statuses, (method, path)
+
+
+DOCUMENTS = "/v3/{tenant}/recruitment/document"
+
+
+def test_pageup_workflows_conform_to_its_contract() -> None:
+    """The stateful phase over the document's links: prepare a temporary upload, move it in (the
+    suite PUTs the bytes in between, as a client does), read it back, prepare and move in its
+    replacement under the same id. Each linked step counted here was answered 2xx."""
+    credentials = auth.mock_credentials("pageup", APP.platform.settings)
+    schema = suite.build("pageup", TARGET, credentials, now=APP.platform.clock.now)
+    outcome = suite.run_stateful("pageup", schema, TARGET, checks=CHECKS)
+    assert outcome.failures == []
+    walked = {pair for pair, n in outcome.succeeded.items() if n}
+    assert walked >= {
+        (f"GET {DOCUMENTS}/prepareTempDirectUpload", f"POST {DOCUMENTS}/moveFromTemp"),
+        (f"POST {DOCUMENTS}/moveFromTemp", f"GET {DOCUMENTS}/{{id}}"),
+        (f"POST {DOCUMENTS}/moveFromTemp", f"GET {DOCUMENTS}/prepareTempDirectUpload"),
+        (f"POST {DOCUMENTS}/moveFromTemp", f"POST {DOCUMENTS}/moveFromTemp"),
+    }
+    assert {"ensure_resource_availability", "use_after_free"} <= {check for (_, check) in outcome.passed}
