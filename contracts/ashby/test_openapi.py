@@ -89,3 +89,36 @@ def test_a_linked_step_that_only_ashby_calls_an_error_is_not_counted_done() -> N
     assert succeeded(Answer(200, {"success": True, "results": {}}))
     assert not succeeded(Answer(200, {"success": False, "errors": ["candidate_not_found"]}))
     assert not succeeded(Answer(403, {"success": False}))
+
+
+def _aim(operation_id: str, body: dict[str, object]) -> dict[str, object]:
+    import types
+
+    from contracts.ashby.hooks import Aim, Seeded
+
+    aim = Aim(Seeded("c" * 8 + "-cccc-4ccc-8ccc-" + "c" * 12, "resume-handle", "file-handle", "stored-handle"))
+    operation = types.SimpleNamespace(definition=types.SimpleNamespace(raw={"operationId": operation_id}))
+    case = types.SimpleNamespace(operation=operation, media_type="application/json", body=dict(body))
+    aimed: dict[str, object] = aim(None, case).body
+    return aimed
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "body"),
+    [
+        ("candidateUploadResume", {"candidateId": "not-a-uuid-00", "resumeHandle": "  "}),  # both break a rule
+        ("candidateUploadResume", {"candidateId": 12, "resumeHandle": 34}),  # wrong types
+        ("candidateUploadFile", {"candidateId": "", "fileHandle": ""}),
+        ("fileInfo", {"fileHandle": "\t\n"}),
+        ("candidateInfo", {"id": "2f6a8f1c-5b4e-4d3a-9c2b-1a0f9e8d7c6"}),  # one hex digit short
+    ],
+)
+def test_aiming_keeps_a_negative_body_s_violations(operation_id: str, body: dict[str, object]) -> None:
+    """Only a value the document accepts is re-aimed: a negative case keeps what it was made for."""
+    assert _aim(operation_id, body) == body
+
+
+def test_aiming_sets_valid_ids_and_handles_to_seeded_ones() -> None:
+    aimed = _aim("candidateUploadResume", {"candidateId": "2f6a8f1c-5b4e-4d3a-9c2b-1a0f9e8d7c62", "resumeHandle": "ab"})
+    assert aimed["resumeHandle"] == "resume-handle"
+    assert aimed["candidateId"] == "c" * 8 + "-cccc-4ccc-8ccc-" + "c" * 12
