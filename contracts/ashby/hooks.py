@@ -41,15 +41,21 @@ NOT_FOUND_SUFFIX = "_not_found"
 """Ashby's error codes for a missing thing: ``candidate_not_found``, ``file_handle_not_found``…"""
 
 
-def failure_code(response: Any) -> str | None:
-    """The ``errorInfo.code`` of a 200 ``success: false`` envelope; None for anything else."""
+def _envelope(response: Any) -> dict[str, Any] | None:
+    """The JSON object of an HTTP 200 answer (Ashby's success and error envelopes); None otherwise."""
     if response.status_code != 200:
         return None
     try:
         body = response.json()
     except ValueError:
         return None
-    if not isinstance(body, dict) or body.get("success") is not False:
+    return body if isinstance(body, dict) else None
+
+
+def failure_code(response: Any) -> str | None:
+    """The ``errorInfo.code`` of a 200 ``success: false`` envelope; None for anything else."""
+    body = _envelope(response)
+    if body is None or body.get("success") is not False:
         return None
     info = body.get("errorInfo")
     code = info.get("code") if isinstance(info, dict) else None
@@ -58,13 +64,8 @@ def failure_code(response: Any) -> str | None:
 
 def succeeded(response: Any) -> bool:
     """A call Ashby did: HTTP 200 with ``success: true`` (its errors are HTTP 200 too)."""
-    if response.status_code != 200:
-        return False
-    try:
-        body = response.json()
-    except ValueError:
-        return False
-    return isinstance(body, dict) and body.get("success") is True
+    body = _envelope(response)
+    return body is not None and body.get("success") is True
 
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
