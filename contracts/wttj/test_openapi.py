@@ -12,13 +12,17 @@ URL it cannot download, and no generated URL reaches anything.
 
 from __future__ import annotations
 
+import copy
+import types
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.routing import Route
 
 from contracts import auth, checks, load_openapi, suite
 from contracts.target import Target
+from contracts.wttj import hooks
 from mockservers.config import Settings
 from mockservers.core.fetch import Fetcher, FetchPolicy
 from mockservers.testing import make_app
@@ -90,3 +94,86 @@ def test_the_seeded_things_are_the_documented_examples() -> None:
         assert reference in text
     for stage in (s for job in JOBS for s in job.stages):
         assert f"{stage.id} {stage.name}" in text
+
+
+FILE = "http://files.test:9/resume.pdf"
+URL_OK = "http://x.test/cv.pdf"
+PERSON = {"organization_reference": "o", "job_reference": "j", "job_stage_id": 1, "email": "a@b.co"}
+PERSON |= {"firstname": "A", "lastname": "B"}
+NEGATIVE_BODIES = [
+    ({**PERSON, "remote_resume_url": "not a uri"}, ("remote_resume_url",)),  # format: uri
+    ({**PERSON, "remote_portfolio_url": ""}, ("remote_portfolio_url",)),
+    ({**PERSON, "remote_image_url": "http://[::1"}, ("remote_image_url",)),
+    ({**PERSON, "organization_reference": ""}, ("organization_reference",)),  # minLength 1
+    ({**PERSON, "job_reference": " \t"}, ("job_reference",)),  # blank
+    ({**PERSON, "job_stage_id": "14598"}, ("job_stage_id",)),  # not an integer
+    ({"candidate_reference": "c", "remote_file_urls": [{"filename": "f", "url": "not a uri"}]}, ("remote_file_urls",)),
+    ({"candidate_reference": "c", "remote_file_urls": [{"filename": "f", "url": "\x1c"}]}, ("remote_file_urls",)),
+    ({"candidate_reference": "", "remote_file_urls": [{"filename": "f", "url": URL_OK}]}, ("candidate_reference",)),
+    ({"candidate_reference": "\t", "remote_file_urls": []}, ("candidate_reference",)),
+    ({"candidate_reference": [], "remote_file_urls": []}, ("candidate_reference",)),
+]
+"""A body with one violation each, and where it is (the rest valid, so aiming it is allowed)."""
+
+
+def aimed(body: Any = None, *, query: Any = None, path: Any = None, phase: str = "fuzzing") -> types.SimpleNamespace:
+    """A case through the aiming hook with every choice aimed (the real one aims about half)."""
+    aim = hooks.Aim(hooks.SEEDED, FILE, aimed=lambda value: True)
+    meta = types.SimpleNamespace(phase=types.SimpleNamespace(name=phase))
+    case = types.SimpleNamespace(path_parameters=path, query=query, body=body, _meta=meta)
+    result: types.SimpleNamespace = aim(None, case)
+    return result
+
+
+@pytest.mark.parametrize(("body", "violated"), NEGATIVE_BODIES)
+def test_aiming_keeps_a_negative_body_s_violation(body: dict[str, Any], violated: tuple[str, ...]) -> None:
+    """A ``map_case`` edit in place is not re-judged by schemathesis: had the hook left out a
+    ``remote_resume_url`` the document refuses, or set a blank ``url`` to a real one, the case
+    would still be labelled negative and the target's 201 would fail negative_data_rejection
+    (``atsmock contract --max-examples 40`` once did)."""
+    sent = aimed(copy.deepcopy(body)).body
+    for name in violated:
+        assert sent.get(name) == body[name]
+
+
+def test_aiming_sets_what_the_document_accepts_to_real_things() -> None:
+    body = {**PERSON, "job_stage_id": 7, "remote_resume_url": URL_OK, "remote_image_url": None}
+    assert aimed(body).body == {
+        **PERSON,
+        "organization_reference": "Pg4eV6k",
+        "job_reference": "WTTJ_KmqkD1Y",
+        "job_stage_id": 14598,
+        "remote_image_url": None,  # null is a field left out already
+    }
+    attach = {"candidate_reference": 5, "remote_file_urls": [{"filename": "f", "url": URL_OK}, {"url": "x y"}]}
+    assert aimed(attach).body == {
+        "candidate_reference": SEEDED,
+        "remote_file_urls": [{"filename": "f", "url": FILE}, {"url": "x y"}],
+    }
+
+
+@pytest.mark.parametrize("query", [{"job_reference": ""}, {"candidate_reference": "\u3000"}])
+def test_aiming_keeps_a_negative_query_s_violation(query: dict[str, str]) -> None:
+    assert aimed(query=dict(query)).query == query
+
+
+def test_aiming_leaves_a_link_s_ids_alone_in_the_stateful_phase() -> None:
+    """There a link set ``reference`` and ``candidate_reference`` from an earlier answer (the
+    candidate the workflow created); the job a list reads is no link's and is still aimed."""
+    made = "wttj-" + "0" * 24
+    outside = aimed(query={"candidate_reference": made}, path={"reference": made})
+    assert (outside.query, outside.path_parameters) == ({"candidate_reference": SEEDED}, {"reference": SEEDED})
+    inside = aimed(query={"candidate_reference": made}, path={"reference": made}, phase="stateful")
+    assert (inside.query, inside.path_parameters) == ({"candidate_reference": made}, {"reference": made})
+    assert aimed(query={"job_reference": "WTTJ_x"}, phase="stateful").query == {"job_reference": "WTTJ_KmqkD1Y"}
+
+
+def test_the_hooks_rules_are_the_documents() -> None:
+    """Each value the hook replaces is judged by the document's own schema for it."""
+    document = load_openapi("wttj")
+    rules = hooks.field_rules(document)
+    assert set(rules) >= {*hooks.REMOTE_URLS, "url", "candidate_reference", "reference"}
+    candidate = document["components"]["schemas"]["NewCandidate"]["properties"]
+    assert all(candidate[name]["format"] == "uri" for name in hooks.REMOTE_URLS)
+    assert not rules["remote_resume_url"]("not a uri") and rules["remote_resume_url"](URL_OK)
+    assert not rules["url"]("") and rules["url"](URL_OK)
