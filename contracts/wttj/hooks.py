@@ -21,7 +21,8 @@ WTTJ downloads every ``remote_*_url`` during the request and answers 400 ``valid
 "... could not be downloaded" when it cannot: a statement about the remote URL, not about the
 request's shape, like the 404 of an unknown id that ``positive_data_acceptance`` allows. Generated
 URLs point nowhere, so that answer is not counted as rejected positive data; nor is "job_stage_id
-... is not a stage of job ...", the job's own stages being state too.
+... is not a stage of job ...", the job's own stages being state too, nor one of the mock's bounds
+("atsmock keeps at most 50 documents per candidate": the aimed attaches all go to one candidate).
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ REMOTE_URLS = ("remote_resume_url", "remote_portfolio_url", "remote_image_url")
 """The candidate's file fields the target downloads (``format: uri`` in the document)."""
 NOT_DOWNLOADED = "could not be downloaded"
 NOT_A_STAGE = "is not a stage of job"
-STATE_RULES = (NOT_DOWNLOADED, NOT_A_STAGE)
-"""400 ``validation_failed`` texts about the tenant's state (a remote URL, a job's stages), not the shape."""
+MOCK_BOUND = "atsmock keeps at most"
+STATE_RULES = (NOT_DOWNLOADED, NOT_A_STAGE, MOCK_BOUND)
+"""400 ``validation_failed`` texts about the tenant's state (a remote URL, a job's stages, what the
+mock holds), not the request's shape; the document's ValidationFailed names all three."""
 
 Accepts = Callable[[Any], bool]
 
@@ -166,9 +169,9 @@ def install(schema: Any, target: Target, credentials: Mapping[str, str]) -> None
 
 
 def adapt_checks(functions: Mapping[str, Any]) -> dict[str, Any]:
-    """``positive_data_acceptance`` that lets a URL the vendor could not download, or a stage that
-    is not the job's, pass as a 404 would: both are statements about state, not the request's shape
-    (a generated ``job_reference`` can be the seeded job's from
+    """``positive_data_acceptance`` that lets a URL the vendor could not download, a stage that
+    is not the job's, or one of the mock's bounds reached pass as a 404 would: all are statements
+    about state, not the request's shape (a generated ``job_reference`` can be the seeded job's from
     the document's example while its ``job_stage_id`` is not aimed)."""
     return excusing(
         functions,

@@ -59,6 +59,38 @@ def test_wttj_conforms_to_its_contract(file_url: str) -> None:
     assert len(vendor.candidates) > 1
 
 
+def test_wttj_workflows_conform_to_its_contract(file_url: str) -> None:
+    """The stateful phase over the document's links: create a candidate, read it, attach documents
+    to it and list them; list a job's candidates and read the first. WTTJ replaces and deletes
+    nothing, so ``use_after_free`` meets no delete (it passes every step); ``ensure_resource_availability``
+    fails a 404 on a read a successful create links to."""
+    credentials = {**auth.mock_credentials("wttj", APP.platform.settings), "file_url": file_url}
+    schema = suite.build("wttj", TARGET, credentials, now=APP.platform.clock.now)
+    outcome = suite.run_stateful("wttj", schema, TARGET)
+    assert outcome.failures == []
+    walked = {(src, dst) for (src, dst, status), n in outcome.links.items() if status < 300 and n}
+    assert walked >= {
+        ("POST /api/v1/external/candidates", "GET /api/v1/external/candidates/{reference}"),
+        ("POST /api/v1/external/candidates", "POST /api/v1/external/documents"),
+        ("POST /api/v1/external/documents", "GET /api/v1/external/documents"),
+        ("GET /api/v1/external/candidates", "GET /api/v1/external/candidates/{reference}"),
+    }
+    checked = {check for (_, check) in outcome.passed}
+    assert {"use_after_free", "ensure_resource_availability"} <= checked
+
+
+def test_the_workflows_start_at_create_list_and_attach() -> None:
+    """Schemathesis roots a workflow only where its inference expects success: with the stage
+    schema named ``Stage`` it read ``job_stage_id`` as a JobStage nothing produces, and every
+    workflow began with an attach to a random candidate (all 404s)."""
+    schema = suite.build("wttj", TARGET, auth.mock_credentials("wttj", APP.platform.settings))
+    assert set(schema.as_state_machine().root_rules) == {
+        "RANDOM__POST_api_v1_external_candidates",
+        "RANDOM__GET_api_v1_external_candidates",
+        "RANDOM__POST_api_v1_external_documents",
+    }
+
+
 ROUTES = [r for r in APP.platform.vendors["wttj"].app.routes if isinstance(r, Route)]
 """The routes the mounted vendor serves (its contract's own route included)."""
 
