@@ -12,13 +12,17 @@ URL it cannot download, and no generated URL reaches anything.
 
 from __future__ import annotations
 
+import copy
+import types
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.routing import Route
 
 from contracts import auth, checks, load_openapi, suite
 from contracts.target import Target
+from contracts.wttj import hooks
 from mockservers.config import Settings
 from mockservers.core.fetch import Fetcher, FetchPolicy
 from mockservers.testing import make_app
@@ -53,6 +57,38 @@ def test_wttj_conforms_to_its_contract(file_url: str) -> None:
     seeded = vendor.candidates.find(SEEDED)
     assert seeded is not None and vendor.documents.of(seeded)
     assert len(vendor.candidates) > 1
+
+
+def test_wttj_workflows_conform_to_its_contract(file_url: str) -> None:
+    """The stateful phase over the document's links: create a candidate, read it, attach documents
+    to it and list them; list a job's candidates and read the first. WTTJ replaces and deletes
+    nothing, so ``use_after_free`` meets no delete (it passes every step); ``ensure_resource_availability``
+    fails a 404 on a read a successful create links to."""
+    credentials = {**auth.mock_credentials("wttj", APP.platform.settings), "file_url": file_url}
+    schema = suite.build("wttj", TARGET, credentials, now=APP.platform.clock.now)
+    outcome = suite.run_stateful("wttj", schema, TARGET)
+    assert outcome.failures == []
+    walked = {(src, dst) for (src, dst, status), n in outcome.links.items() if status < 300 and n}
+    assert walked >= {
+        ("POST /api/v1/external/candidates", "GET /api/v1/external/candidates/{reference}"),
+        ("POST /api/v1/external/candidates", "POST /api/v1/external/documents"),
+        ("POST /api/v1/external/documents", "GET /api/v1/external/documents"),
+        ("GET /api/v1/external/candidates", "GET /api/v1/external/candidates/{reference}"),
+    }
+    checked = {check for (_, check) in outcome.passed}
+    assert {"use_after_free", "ensure_resource_availability"} <= checked
+
+
+def test_the_workflows_start_at_create_list_and_attach() -> None:
+    """Schemathesis roots a workflow only where its inference expects success: with the stage
+    schema named ``Stage`` it read ``job_stage_id`` as a JobStage nothing produces, and every
+    workflow began with an attach to a random candidate (all 404s)."""
+    schema = suite.build("wttj", TARGET, auth.mock_credentials("wttj", APP.platform.settings))
+    assert set(schema.as_state_machine().root_rules) == {
+        "RANDOM__POST_api_v1_external_candidates",
+        "RANDOM__GET_api_v1_external_candidates",
+        "RANDOM__POST_api_v1_external_documents",
+    }
 
 
 ROUTES = [r for r in APP.platform.vendors["wttj"].app.routes if isinstance(r, Route)]
@@ -90,3 +126,125 @@ def test_the_seeded_things_are_the_documented_examples() -> None:
         assert reference in text
     for stage in (s for job in JOBS for s in job.stages):
         assert f"{stage.id} {stage.name}" in text
+
+
+def _required_strings(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every required text parameter of the document, by where it is: each has the not-blank pattern."""
+    schemas = document["components"]["schemas"]
+    item = schemas["NewDocuments"]["properties"]["remote_file_urls"]["items"]
+    found = {
+        f"{name} {field}": schema["properties"][field]
+        for name, schema in (("NewCandidate", schemas["NewCandidate"]), ("NewDocuments", schemas["NewDocuments"]))
+        for field in schema["required"]
+        if "string" in schema["properties"][field].get("type", []) and "format" not in schema["properties"][field]
+    }
+    found.update({f"remote_file_urls {field}": item["properties"][field] for field in item["required"]})
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("required") and parameter.get("in") == "query":
+                    found[f"{method} {path} {parameter['name']}"] = parameter["schema"]
+    return found
+
+
+def test_the_documents_not_blank_rule_is_the_mocks() -> None:
+    """A required text parameter is "<name> is empty" when the mock's ``str.strip`` leaves nothing:
+    the document's pattern refuses exactly those characters alone (U+0085 and U+001C-U+001F too,
+    which JSON Schema's ``\\S`` would accept: the stateful phase sent a ``filename`` of U+0085)."""
+    from mockservers.wttj.params import Params
+
+    fields = _required_strings(load_openapi("wttj"))
+    assert len(fields) == 9 and all(f.get("minLength") == 1 for f in fields.values())
+    (pattern,) = {f["pattern"] for f in fields.values()}
+    present = hooks.accepts({"type": "string", "pattern": pattern})
+    for code in (*range(0x3100), 0xFEFF, 0x1F600):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        params = Params({"x": char})
+        params.string("x", required=True)
+        assert present(char) is (params.problems == []), hex(code)
+    assert present(" \x85 a\u3000") and not present(" \x85\x1c\u3000\t")
+
+
+FILE = "http://files.test:9/resume.pdf"
+URL_OK = "http://x.test/cv.pdf"
+PERSON = {"organization_reference": "o", "job_reference": "j", "job_stage_id": 1, "email": "a@b.co"}
+PERSON |= {"firstname": "A", "lastname": "B"}
+NEGATIVE_BODIES = [
+    ({**PERSON, "remote_resume_url": "not a uri"}, ("remote_resume_url",)),  # format: uri
+    ({**PERSON, "remote_portfolio_url": ""}, ("remote_portfolio_url",)),
+    ({**PERSON, "remote_image_url": "http://[::1"}, ("remote_image_url",)),
+    ({**PERSON, "organization_reference": ""}, ("organization_reference",)),  # minLength 1
+    ({**PERSON, "job_reference": " \x85"}, ("job_reference",)),  # blank
+    ({**PERSON, "job_stage_id": "14598"}, ("job_stage_id",)),  # not an integer
+    ({"candidate_reference": "c", "remote_file_urls": [{"filename": "f", "url": "not a uri"}]}, ("remote_file_urls",)),
+    ({"candidate_reference": "c", "remote_file_urls": [{"filename": "f", "url": "\x1c"}]}, ("remote_file_urls",)),
+    ({"candidate_reference": "", "remote_file_urls": [{"filename": "f", "url": URL_OK}]}, ("candidate_reference",)),
+    ({"candidate_reference": "\t", "remote_file_urls": []}, ("candidate_reference",)),
+    ({"candidate_reference": [], "remote_file_urls": []}, ("candidate_reference",)),
+]
+"""A body with one violation each, and where it is (the rest valid, so aiming it is allowed)."""
+
+
+def aimed(body: Any = None, *, query: Any = None, path: Any = None, phase: str = "fuzzing") -> types.SimpleNamespace:
+    """A case through the aiming hook with every choice aimed (the real one aims about half)."""
+    aim = hooks.Aim(hooks.SEEDED, FILE, aimed=lambda value: True)
+    meta = types.SimpleNamespace(phase=types.SimpleNamespace(name=phase))
+    case = types.SimpleNamespace(path_parameters=path, query=query, body=body, _meta=meta)
+    result: types.SimpleNamespace = aim(None, case)
+    return result
+
+
+@pytest.mark.parametrize(("body", "violated"), NEGATIVE_BODIES)
+def test_aiming_keeps_a_negative_body_s_violation(body: dict[str, Any], violated: tuple[str, ...]) -> None:
+    """A ``map_case`` edit in place is not re-judged by schemathesis: had the hook left out a
+    ``remote_resume_url`` the document refuses, or set a blank ``url`` to a real one, the case
+    would still be labelled negative and the target's 201 would fail negative_data_rejection
+    (``atsmock contract --max-examples 40`` once did)."""
+    sent = aimed(copy.deepcopy(body)).body
+    for name in violated:
+        assert sent.get(name) == body[name]
+
+
+def test_aiming_sets_what_the_document_accepts_to_real_things() -> None:
+    body = {**PERSON, "job_stage_id": 7, "remote_resume_url": URL_OK, "remote_image_url": None}
+    assert aimed(body).body == {
+        **PERSON,
+        "organization_reference": "Pg4eV6k",
+        "job_reference": "WTTJ_KmqkD1Y",
+        "job_stage_id": 14598,
+        "remote_image_url": None,  # null is a field left out already
+    }
+    attach = {"candidate_reference": 5, "remote_file_urls": [{"filename": "f", "url": URL_OK}, {"url": "x y"}]}
+    assert aimed(attach).body == {
+        "candidate_reference": SEEDED,
+        "remote_file_urls": [{"filename": "f", "url": FILE}, {"url": "x y"}],
+    }
+
+
+@pytest.mark.parametrize("query", [{"job_reference": ""}, {"candidate_reference": "\u3000"}])
+def test_aiming_keeps_a_negative_query_s_violation(query: dict[str, str]) -> None:
+    assert aimed(query=dict(query)).query == query
+
+
+def test_aiming_leaves_a_link_s_ids_alone_in_the_stateful_phase() -> None:
+    """There a link set ``reference`` and ``candidate_reference`` from an earlier answer (the
+    candidate the workflow created); the job a list reads is no link's and is still aimed."""
+    made = "wttj-" + "0" * 24
+    outside = aimed(query={"candidate_reference": made}, path={"reference": made})
+    assert (outside.query, outside.path_parameters) == ({"candidate_reference": SEEDED}, {"reference": SEEDED})
+    inside = aimed(query={"candidate_reference": made}, path={"reference": made}, phase="stateful")
+    assert (inside.query, inside.path_parameters) == ({"candidate_reference": made}, {"reference": made})
+    assert aimed(query={"job_reference": "WTTJ_x"}, phase="stateful").query == {"job_reference": "WTTJ_KmqkD1Y"}
+
+
+def test_the_hooks_rules_are_the_documents() -> None:
+    """Each value the hook replaces is judged by the document's own schema for it."""
+    document = load_openapi("wttj")
+    rules = hooks.field_rules(document)
+    assert set(rules) >= {*hooks.REMOTE_URLS, "url", "candidate_reference", "reference"}
+    candidate = document["components"]["schemas"]["NewCandidate"]["properties"]
+    assert all(candidate[name]["format"] == "uri" for name in hooks.REMOTE_URLS)
+    assert not rules["remote_resume_url"]("not a uri") and rules["remote_resume_url"](URL_OK)
+    assert not rules["url"]("") and rules["url"](URL_OK)

@@ -34,7 +34,10 @@ def paris_iso(epoch_seconds: float) -> str:
 
 
 def paris_midnight(day: date) -> float:
-    """Epoch seconds of 00:00 Paris time on ``day`` (DST never switches at local midnight)."""
+    """Epoch seconds of 00:00 Paris time on ``day`` (DST never switches at local midnight).
+
+    The offset is taken off the seconds, not the datetime: 0001-01-01 less an hour is before
+    ``datetime.min`` (a ``created_after=0001-01-01`` once answered 500)."""
     naive = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    offset = offset_at(naive)
-    return (naive - offset.utcoffset(None)).timestamp()
+    offset = offset_at(naive).utcoffset(None)
+    return naive.timestamp() - offset.total_seconds()

@@ -151,6 +151,12 @@ def test_midnight_in_paris() -> None:
     assert paris_midnight(date(2024, 7, 15)) == datetime(2024, 7, 14, 22, tzinfo=UTC).timestamp()
 
 
+def test_midnight_in_paris_on_the_first_and_last_days_a_date_can_name() -> None:
+    """An hour before 0001-01-01 is no ``datetime`` (OverflowError, a 500 the contract suite found)."""
+    assert paris_midnight(date(1, 1, 1)) == datetime(1, 1, 1, tzinfo=UTC).timestamp() - 3600
+    assert paris_midnight(date(9999, 12, 31)) == datetime(9999, 12, 30, 23, tzinfo=UTC).timestamp()
+
+
 # --- tags and files -----------------------------------------------------------------------------------
 
 
