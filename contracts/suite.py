@@ -10,6 +10,7 @@ the first: a drift report against a real vendor wants all of them.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import os
 import time
@@ -105,7 +106,9 @@ def build(vendor: str, target: Target, credentials: Mapping[str, str], *, now: C
     import schemathesis
 
     document = validated(vendor)
-    schema = schemathesis.openapi.from_dict(document)
+    # A copy: the stateful phase writes into the document it was given (its link bookkeeping), and
+    # the parsed document is cached and shared (the mocks serve it).
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(document))
     # In process the schema carries the app: checks that re-send a probe (ignored_auth) use the
     # schema's transport, which is only the ASGI one when the schema knows the app.
     schema.app = target.app

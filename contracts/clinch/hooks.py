@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from client.clinch import ClinchClient
-from contracts.adapt import excusing
+from contracts.adapt import excusing, in_stateful_phase
 from contracts.auth import ApiAuthSigner as SharedSigner
 from contracts.target import Target
 
@@ -63,12 +63,11 @@ def install(schema: Any, target: Target, credentials: Mapping[str, str]) -> None
     now = target.app.platform.clock.now if target.app is not None else time.time
     seeded = Seeded(target, credentials["access_id"], credentials["secret"], now)
 
-    @schema.hook("map_path_parameters")
-    def aim_at_real_things(context: Any, path_parameters: dict[str, Any] | None) -> dict[str, Any] | None:
-        return seeded.aim(path_parameters)
-
     @schema.hook("map_case")
-    def same_id_as_the_url(context: Any, case: Any) -> Any:
+    def aim_with_the_same_id_as_the_url(context: Any, case: Any) -> Any:
+        # A link's ids stay: the workflow reads and tags the candidate it just created.
+        if not in_stateful_phase(case):
+            seeded.aim(case.path_parameters)
         # JSON:API: a PATCH document's ``data.id`` must be the URL's id (a rule between two parts
         # of a request that no schema states); a generated string id is set to it, any other stays.
         body = case.body

@@ -27,6 +27,25 @@ def test_clinch_conforms_to_its_contract() -> None:
     assert set(outcome.passed) == {(op, check) for op, _ in outcome.passed for check in checks.NAMES}
 
 
+def test_clinch_workflows_conform_to_its_contract() -> None:
+    """The stateful phase over the document's links: create a candidate, then read, update, tag it,
+    list its tags and attach a file to it; delete a tag and list the tags again. Each linked step
+    counted here was answered 2xx (signed with the mock clock's date)."""
+    credentials = auth.mock_credentials("clinch", APP.platform.settings)
+    schema = suite.build("clinch", TARGET, credentials, now=APP.platform.clock.now)
+    outcome = suite.run_stateful("clinch", schema, TARGET)
+    assert outcome.failures == []
+    walked = {pair for pair, n in outcome.succeeded.items() if n}
+    assert walked >= {
+        ("POST /candidates", "GET /candidates/{candidateId}"),
+        ("POST /candidates", "PATCH /candidates/{candidateId}"),
+        ("POST /candidates", "POST /candidates/{candidateId}/tags"),
+        ("POST /candidates", "GET /candidates/{candidateId}/tags"),
+        ("POST /candidates", "POST /candidates/{candidateId}/candidate_files"),
+    }
+    assert {"use_after_free", "ensure_resource_availability"} <= {check for (_, check) in outcome.passed}
+
+
 ROUTES = [r for r in APP.platform.vendors["clinch"].app.routes if isinstance(r, Route)]
 """The routes the mounted vendor serves (the contract's own two routes included)."""
 ALIAS = "openapi_json"

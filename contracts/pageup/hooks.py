@@ -149,7 +149,9 @@ def install(schema: Any, target: Target, credentials: Mapping[str, str]) -> Call
         operation_id = context.operation.definition.raw.get("operationId")
         if operation_id == "requestToken" and "client_id" in body and "client_secret" in body:
             return {**body, "client_id": credentials["client_id"], "client_secret": credentials["client_secret"]}
-        if operation_id == "moveFromTemp" and isinstance(body.get("physicalFile"), str):
+        # Only a physicalFile that is not blank (the mock's rule): a blank one is a negative case's point.
+        physical_file = body.get("physicalFile")
+        if operation_id == "moveFromTemp" and isinstance(physical_file, str) and physical_file.strip():
             # JSON Schema's ``integer`` admits 7.0; .NET's Int64 reader (and so the mock) does not.
             # No schema keyword can say "no fraction part", so integral floats are sent as integers.
             body = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in body.items()}
