@@ -9,10 +9,16 @@ to acceptance.
 
 from __future__ import annotations
 
+import re
+import sys
+
+import pytest
 from starlette.routing import Route
 
 from contracts import auth, checks, load_openapi, suite
 from contracts.target import Target
+from mockservers.core.errors import VendorError
+from mockservers.pageup.inputs import parse_move_request
 from mockservers.testing import make_app
 
 APP = make_app()
@@ -27,6 +33,45 @@ def test_pageup_conforms_to_its_contract() -> None:
     assert outcome.failures == []
     assert outcome.requests > 50
     assert set(outcome.passed) == {(op, check) for op, _ in outcome.passed for check in CHECKS}
+
+
+ROUTES = [r for r in APP.platform.vendors["pageup"].app.routes if isinstance(r, Route)]
+"""The routes the mounted vendor serves (its contract's own route included)."""
+
+
+def _non_blank_patterns() -> list[str]:
+    document = load_openapi("pageup")
+    move = document["components"]["schemas"]["MoveFromTempRequest"]["properties"]
+    prepare = document["paths"]["/v3/{tenant}/recruitment/document/prepareTempDirectUpload"]["get"]
+    filename = next(p for p in prepare["parameters"] if p.get("name") == "filename")
+    return [move[name]["pattern"] for name in ("title", "fileName", "physicalFile")] + [filename["schema"]["pattern"]]
+
+
+def test_the_document_s_non_blank_pattern_is_the_mock_s_white_space() -> None:
+    """``\\S`` means another set to each regex dialect (ECMA-262 counts U+FEFF but not U+0085, Python
+    U+001C..U+001F too, Rust's Unicode White_Space U+0085 but neither of the others), so the document
+    spells out the mock's: a string is blank to the mock when ``str.strip`` leaves nothing, and the
+    pattern matches exactly the others."""
+    patterns = set(_non_blank_patterns())
+    assert len(patterns) == 1
+    pattern = re.compile(patterns.pop())
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        assert bool(pattern.search(char)) == bool(char.strip()), hex(code)
+
+
+@pytest.mark.parametrize("blank", [" ", "\t\r\n", "\x1c\x1f", "\x85\xa0", "\u3000\u2028"])
+def test_a_blank_title_is_missing_to_the_mock_and_to_the_document(blank: str) -> None:
+    pattern = re.compile(_non_blank_patterns()[0])
+    body = {"title": blank, "fileName": "cv.pdf", "physicalFile": "a.pdf", "documentCategoryId": 7}
+    with pytest.raises(VendorError) as refused:
+        parse_move_request(body)
+    assert [(f.field, f.message) for f in refused.value.fields] == [("title", "The title field is required.")]
+    assert pattern.search(blank) is None
+    assert parse_move_request({**body, "title": f"x{blank}"}).title == f"x{blank}"
+    assert pattern.search(f"x{blank}") is not None
 
 
 ROUTES = [r for r in APP.platform.vendors["pageup"].app.routes if isinstance(r, Route)]
