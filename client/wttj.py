@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -145,7 +146,8 @@ class WttjClient:
         return dict(self._post("/candidates", body))
 
     def candidate(self, reference: str, *, stage: bool = False, tags: bool = False) -> dict[str, Any]:
-        return dict(self._json(self._get(f"/candidates/{reference}", {"stage": stage, "tags": tags})))
+        path = f"/candidates/{quote(reference, safe='')}"  # one path segment, whatever the reference holds
+        return dict(self._json(self._get(path, {"stage": stage, "tags": tags})))
 
     def candidates(self, job_reference: str, *, per_page: int = 100, **filters: Any) -> Iterator[dict[str, Any]]:
         """Every candidate of a job that passes ``filters`` (``email``, ``job_stage_id``, ``archived``...)."""

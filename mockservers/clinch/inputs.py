@@ -21,6 +21,7 @@ from mockservers.clinch.models import CandidateFilter
 from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
 from mockservers.core.http import InvalidJSON, media_type, parse_json, read_body
+from mockservers.core.numbers import clamped_int
 
 JSON_API = "application/vnd.api+json"
 ACCEPTED_MEDIA_TYPES = frozenset({JSON_API, "application/json"})
@@ -126,9 +127,10 @@ _FILTER = re.compile(r"filter\[([^\]]*)\]\[([^\]]*)\]")
 
 
 def ruby_to_i(value: str | None) -> int:
-    """Ruby's ``String#to_i``: the leading integer, 0 when there is none (``"2abc"`` → 2, ``"x"`` → 0)."""
+    """Ruby's ``String#to_i``: the leading integer, 0 when there is none (``"2abc"`` → 2, ``"x"`` → 0);
+    past 18 digits ``core.numbers.LIMIT`` (Ruby's Bignum pages alike; Python's ``int`` refuses 4300+ digits)."""
     match = _LEADING_INTEGER.match(value or "")
-    return int(match.group(1)) if match else 0
+    return clamped_int(match.group(1)) if match else 0
 
 
 def last(items: Sequence[tuple[str, str]], name: str) -> str | None:

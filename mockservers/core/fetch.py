@@ -3,7 +3,7 @@ Endorsed ``public_file_url``) without letting that URL reach into the machine (S
 
 One fetch, hop by hop (at most ``max_redirects`` redirects, each hop checked afresh):
 
-1. the URL must be absolute ``http``/``https`` with a host and no ``user:password@``;
+1. the URL must be absolute ``http``/``https`` with a host, no ``user:password@`` and a port in 1-65535;
 2. its host is resolved once (an IP literal is not resolved) and *every* resolved address must be
    admitted (below): one refused address refuses the URL, so a name answering both a public and an
    internal address cannot choose per connection, and the outcome does not depend on answer order;
@@ -500,6 +500,8 @@ def _parse(url: str) -> httpx.URL:
         raise FetchRefused(url, "the URL contains credentials")
     if not parsed.raw_host:
         raise FetchRefused(url, "the URL has no host")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise FetchRefused(url, f"the port {parsed.port} is not valid")
     return parsed
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from starlette.types import Receive, Scope, Send
 
 from mockservers.core.journal import SCOPE_KEY
+from mockservers.core.numbers import clamped_int
 from mockservers.s3 import errors
 from mockservers.s3.asgi import Body, ClientDisconnected, base_headers, send_reply
 from mockservers.s3.errors import S3Error
@@ -175,13 +176,13 @@ def parse_range(value: str | None, size: int) -> tuple[int, int] | None:
     if not dash or not (first.isdigit() or (not first and last.isdigit())) or (last and not last.isdigit()):
         return None
     if not first:
-        length = int(last)
+        length = clamped_int(last)  # any number of digits (Python's int refuses 4300+)
         if length == 0 or size == 0:
             raise _invalid_range(value, size)
         return max(0, size - length), size
-    start = int(first)
-    stop = min(int(last) + 1, size) if last else size
-    if last and int(last) < start:
+    start = clamped_int(first)
+    stop = min(clamped_int(last) + 1, size) if last else size
+    if last and clamped_int(last) < start:
         return None
     if start >= size:
         raise _invalid_range(value, size)
@@ -202,7 +203,7 @@ def _content_length(request: S3Request) -> int:
     raw = request.header("content-length")
     if raw is None or not raw.isascii() or not raw.strip().isdigit():
         raise S3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.")
-    return int(raw)
+    return clamped_int(raw.strip())
 
 
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")

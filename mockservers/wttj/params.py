@@ -31,6 +31,7 @@ from starlette.requests import Request
 
 from mockservers.core import errors as kinds
 from mockservers.core.http import InvalidJSON, is_json_media_type, media_type, multipart_form, parse_json, read_body
+from mockservers.core.numbers import clamped_int
 from mockservers.wttj.errors import error, invalid
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -126,7 +127,7 @@ class Params:
         return text
 
     def integer(self, name: str, *, required: bool = False, default: int | None = None) -> int | None:
-        """An Integer parameter: a JSON integer or a decimal string."""
+        """An Integer parameter: a JSON integer or a decimal string (past 18 digits, ``core.numbers.LIMIT``)."""
         value = self.values.get(name)
         if value is None:
             if required:
@@ -135,7 +136,7 @@ class Params:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
-            return int(value)
+            return clamped_int(value.strip())
         self._invalid(name)
         return default
 

@@ -338,6 +338,8 @@ def test_following_next_keeps_the_filters(clinch: Clinch, app: Any) -> None:
         ),
         ({"page": "0", "per_page": "-3"}, ["c0@example.com", "c1@example.com", "c2@example.com"]),
         ({"page": "1abc", "per_page": "x"}, ["c0@example.com", "c1@example.com", "c2@example.com"]),
+        ({"page": "1", "per_page": "9" * 5000}, ["c0@example.com", "c1@example.com", "c2@example.com"]),
+        ({"page": "9" * 5000}, []),
     ],
 )
 def test_the_list_filters_and_reads_paging_leniently(

@@ -266,6 +266,8 @@ def test_malformed_limits_are_value_errors() -> None:
             "the address ::ffff:169.254.169.254 maps to 169.254.169.254, which is a cloud metadata address",
         ),
         ("http://0.0.0.0:8000/", "the address 0.0.0.0 is unspecified"),
+        ("http://127.0.0.1:0/cv.pdf", "the port 0 is not valid"),  # was checked as port 80, then connected to 0
+        ("http://127.0.0.1:99999/cv.pdf", "the port 99999 is not valid"),  # was "connection refused"
     ],
 )
 def test_a_refused_url_makes_no_connection(url: str, reason: str, connections: list[tuple[str, int]]) -> None:

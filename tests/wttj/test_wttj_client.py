@@ -144,10 +144,38 @@ def test_a_read_whose_body_is_not_json_is_retried(sleeps: list[float]) -> None:
 
 
 def test_an_error_without_the_envelope_keeps_the_text(sleeps: list[float]) -> None:
-    http, _ = scripted(httpx.Response(502, text="Bad Gateway"), httpx.Response(502, text="Bad Gateway"))
+    http, sent = scripted(httpx.Response(502, text="Bad Gateway"), httpx.Response(502, text="Bad Gateway"))
     with pytest.raises(WttjError) as failed:
         make(http, sleeps).attach_documents(SEEDED, [])
     assert (failed.value.status, failed.value.error, failed.value.error_description) == (502, None, "Bad Gateway")
+    assert (len(sent), sleeps) == (1, [])  # an attach is never retried, even on a 5xx
+
+
+def test_an_attach_answered_500_is_sent_once(api: httpx.Client, admin: AdminClient, sleeps: list[float]) -> None:
+    admin.add_fault("wttj.server_error", operation="attachDocuments")
+    with pytest.raises(WttjError) as failed:
+        make(api, sleeps).attach_documents(SEEDED, [])
+    assert (failed.value.status, failed.value.error, sleeps) == (500, "internal_server_error", [])
+    assert len(admin.requests(vendor="wttj", operation="attachDocuments")) == 1
+
+
+def test_a_download_retries_a_5xx(sleeps: list[float]) -> None:
+    http, sent = scripted(
+        httpx.Response(503, text="<Error><Code>SlowDown</Code></Error>"), httpx.Response(200, content=PDF)
+    )
+    assert make(http, sleeps).download("https://s3.test/wttj-uploads/cv.pdf?X-Amz-Signature=x") == PDF
+    assert (len(sent), len(sleeps)) == (2, 1)
+
+
+def test_a_reference_is_one_path_segment(sleeps: list[float]) -> None:
+    """A reference holding ``/``, ``..`` or ``?`` must not reach another endpoint (it read ``/documents``)."""
+    http, sent = scripted(httpx.Response(404, json={"error": "not_found", "error_description": "Candidate not found"}))
+    with pytest.raises(WttjError):
+        make(http, sleeps).candidate("../../documents?candidate_reference=x")
+    assert (
+        sent[0].url.raw_path
+        == b"/api/v1/external/candidates/..%2F..%2Fdocuments%3Fcandidate_reference%3Dx?stage=false&tags=false"
+    )
 
 
 def test_the_client_sends_the_bearer_token_and_json(sleeps: list[float]) -> None:

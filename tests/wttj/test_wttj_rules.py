@@ -120,6 +120,10 @@ def test_an_empty_list_has_no_pages() -> None:
 
 def test_paging_defaults_and_limits() -> None:
     assert read_paging(Params({})) == PageRequest(1, 100, 0)
+    many = "9" * 5000  # more digits than Python's int reads: was a 500
+    assert read_paging(Params({"page": many, "per_page": many, "offset": "0" * 4999 + "7"})) == PageRequest(
+        10**18, 10**18, 7
+    )
     assert read_paging(Params({"page": "-3", "per_page": "7", "offset": "2"})) == PageRequest(1, 7, 2)
     assert problems({"per_page": 0, "offset": -1}, read_paging) == (
         "per_page does not have a valid value, offset does not have a valid value"
