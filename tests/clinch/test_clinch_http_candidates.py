@@ -379,6 +379,29 @@ def test_a_filter_date_time_it_cannot_read_is_a_400_naming_the_parameter(clinch:
     )
 
 
+@pytest.mark.parametrize(("name", "operators"), [("filter[updated_at]", "lt|gte"), ("filter[email]", "eq")])
+def test_a_named_filter_without_its_operator_is_a_400_naming_the_parameter(
+    clinch: Clinch, name: str, operators: str
+) -> None:
+    """``filter[updated_at]=true`` is not ``filter[updated_at][lt]=...``: Rails hands the filter a string where
+    it wants an operator hash; the mock had ignored it and listed every candidate (found by ``atsmock
+    contract --vendor clinch --max-examples 100``, negative mode). An empty one (schemathesis writes an empty
+    object so) and an operator it does not know stay ignored."""
+    clinch.create()
+    response = clinch.call("GET", "/candidates", params={name: "true"})
+    assert (response.status_code, response.json()) == (
+        400,
+        error(
+            400,
+            "invalid_filter",
+            "Bad request",
+            f"{name} is not a filter: send {name}[{operators}]=<value>",
+            parameter=name,
+        ),
+    )
+    assert len(clinch.ok("GET", "/candidates", params={name: "", f"{name}[]": "x", f"{name}[in]": "y"})["data"]) == 1
+
+
 def test_an_empty_list_has_one_empty_page(clinch: Clinch) -> None:
     answer = clinch.ok("GET", "/candidates")
     base = "http://testserver/clinch/v1/candidates?page=1&per_page=25"
