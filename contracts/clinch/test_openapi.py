@@ -132,3 +132,17 @@ def test_the_documents_not_blank_rules_are_the_mocks() -> None:
     for value in samples:
         assert tag(value) is _mock_accepts(tags, value), f"tag name {value!r}"
         assert filename(value) is _mock_accepts(files, value), f"filename {value!r}"
+
+
+def test_the_documents_empty_include_name_is_the_mocks() -> None:
+    """An ``include`` name the document accepts (one of its paths, or blank by Rails' ``blank?``) is one the mock
+    takes or ignores; any other is a 400 (the comma is left out: on the wire it separates two names)."""
+    import jsonschema_rs
+
+    from mockservers.clinch.inputs import include
+
+    schema = load_openapi("clinch")["components"]["parameters"]["candidateInclude"]["schema"]
+    documented = jsonschema_rs.Draft202012Validator(schema).is_valid
+    samples = [chr(c) for c in (*range(0x3100), 0xFEFF, 0x1F600) if not 0xD800 <= c <= 0xDFFF and c != 0x2C]
+    for value in [*samples, " \x85\u3000", "\x1c\x1f"]:
+        assert documented([value]) is _mock_accepts(lambda name: include([("include", name)]), value), repr(value)

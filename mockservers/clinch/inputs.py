@@ -17,7 +17,7 @@ from typing import Any
 from starlette.requests import Request
 
 from mockservers.clinch.dates import parse_date_time
-from mockservers.clinch.models import CandidateFilter
+from mockservers.clinch.models import RAILS_SPACE, CandidateFilter, blank
 from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
 from mockservers.core.http import InvalidJSON, media_type, parse_json, read_body
@@ -138,9 +138,10 @@ def last(items: Sequence[tuple[str, str]], name: str) -> str | None:
 
 
 def include(items: Sequence[tuple[str, str]]) -> frozenset[str]:
-    """``include=a,b`` (comma-separated, JSON:API); a path the seed does not list is a 400 naming it."""
+    """``include=a,b`` (comma-separated, JSON:API); a path the seed does not list is a 400 naming it; a
+    blank name (Rails' ``blank?``) is ignored."""
     raw = last(items, "include")
-    paths = frozenset(p.strip() for p in (raw or "").split(",") if p.strip())
+    paths = frozenset(p.strip(RAILS_SPACE) for p in (raw or "").split(",") if not blank(p))
     unknown = sorted(paths - INCLUDES)
     if unknown:
         raise VendorError(
