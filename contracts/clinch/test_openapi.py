@@ -7,12 +7,20 @@ created, so cases get past authentication and reach the rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from starlette.routing import Route
 
 from contracts import auth, checks, load_openapi, suite
 from contracts.clinch.hooks import BASE_URL
 from contracts.target import Target
+from mockservers.clinch.models import CandidateStore
+from mockservers.clinch.settings import ClinchSettings
+from mockservers.core.clock import Clock
+from mockservers.core.errors import VendorError
 from mockservers.testing import in_process_client, make_app
+from tests.storage_support import FakeStorage
 
 APP = make_app()
 TARGET = Target(BASE_URL, APP)
@@ -86,3 +94,55 @@ def test_served_where_the_vendor_serves_it_with_this_mocks_base() -> None:
     assert (served.status_code, served.headers["content-type"]) == (200, "application/json")
     assert served.json() == {**load_openapi("clinch"), "servers": [{"url": "http://testserver/clinch/v1"}]}
     assert alias.content == served.content
+
+
+def _attributes(name: str) -> dict[str, Any]:
+    schema = load_openapi("clinch")["components"]["schemas"][name]
+    return dict(schema["properties"]["data"]["properties"]["attributes"]["properties"])
+
+
+def _mock_accepts(rule: Callable[[str], object], value: str) -> bool:
+    try:
+        rule(value)
+    except VendorError:
+        return False
+    return True
+
+
+def test_the_documents_not_blank_rules_are_the_mocks() -> None:
+    """A tag name and a filename the document accepts are exactly those the mock does: not blank by
+    Rails' ``blank?`` (U+0085 and U+00A0 are space, U+001C-U+001F are not, unlike Python's
+    ``str.strip``), and a filename without control characters. Schemathesis judges with jsonschema_rs."""
+    import jsonschema_rs  # schemathesis' validator, installed with it
+
+    candidates = CandidateStore(ClinchSettings(max_candidates=10**5, max_files=10**5), Clock(), FakeStorage())
+    person = candidates.create_candidate({"email": "a@example.com"})
+    tag = jsonschema_rs.Draft202012Validator(_attributes("TagCreateRequest")["name"]).is_valid
+    filename = jsonschema_rs.Draft202012Validator(_attributes("CandidateFileCreateRequest")["filename"]).is_valid
+
+    def tags(name: str) -> object:  # a candidate each: its tags are bounded, and a name is looked up in them
+        fresh = candidates.create_candidate({"email": f"{len(candidates.candidates)}@example.com"})
+        return candidates.add_tag(fresh, {"name": name})
+
+    def files(name: str) -> object:
+        return candidates.add_file(person, {"filename": name, "content": "eA=="})
+
+    samples = [chr(c) for c in (*range(0x3100), 0xFEFF, 0x1F600) if not 0xD800 <= c <= 0xDFFF]
+    samples += [" \x85 a\u3000", " \x85\xa0\u3000\t", "\x1c\x1f", "a\x1f", "cv .pdf", "\xa0cv.pdf"]
+    for value in samples:
+        assert tag(value) is _mock_accepts(tags, value), f"tag name {value!r}"
+        assert filename(value) is _mock_accepts(files, value), f"filename {value!r}"
+
+
+def test_the_documents_empty_include_name_is_the_mocks() -> None:
+    """An ``include`` name the document accepts (one of its paths, or blank by Rails' ``blank?``) is one the mock
+    takes or ignores; any other is a 400 (the comma is left out: on the wire it separates two names)."""
+    import jsonschema_rs
+
+    from mockservers.clinch.inputs import include
+
+    schema = load_openapi("clinch")["components"]["parameters"]["candidateInclude"]["schema"]
+    documented = jsonschema_rs.Draft202012Validator(schema).is_valid
+    samples = [chr(c) for c in (*range(0x3100), 0xFEFF, 0x1F600) if not 0xD800 <= c <= 0xDFFF and c != 0x2C]
+    for value in [*samples, " \x85\u3000", "\x1c\x1f"]:
+        assert documented([value]) is _mock_accepts(lambda name: include([("include", name)]), value), repr(value)

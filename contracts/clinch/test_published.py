@@ -43,7 +43,8 @@ def readable(document: dict[str, Any]) -> dict[str, Any]:
 
 NOT_JSON = "a body that is not JSON (Rails answers its parse error with 400)"
 OMITTED: dict[tuple[str, int], str] = {
-    ("listCandidates", 400): "an include path the API does not have, or a filter value that is not a date-time",
+    ("listCandidates", 400): "an include path the API does not have, a filter value that is not a date-time, "
+    "or a filter without its operator",
     ("getCandidate", 400): "an include path the API does not have",
     ("createCandidate", 400): NOT_JSON,
     ("updateCandidate", 400): NOT_JSON,

@@ -17,7 +17,7 @@ from typing import Any
 from starlette.requests import Request
 
 from mockservers.clinch.dates import parse_date_time
-from mockservers.clinch.models import CandidateFilter
+from mockservers.clinch.models import RAILS_SPACE, CandidateFilter, blank
 from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
 from mockservers.core.http import InvalidJSON, media_type, parse_json, read_body
@@ -140,9 +140,10 @@ def last(items: Sequence[tuple[str, str]], name: str) -> str | None:
 
 
 def include(items: Sequence[tuple[str, str]]) -> frozenset[str]:
-    """``include=a,b`` (comma-separated, JSON:API); a path the seed does not list is a 400 naming it."""
+    """``include=a,b`` (comma-separated, JSON:API); a path the seed does not list is a 400 naming it; a
+    blank name (Rails' ``blank?``) is ignored."""
     raw = last(items, "include")
-    paths = frozenset(p.strip() for p in (raw or "").split(",") if p.strip())
+    paths = frozenset(p.strip(RAILS_SPACE) for p in (raw or "").split(",") if not blank(p))
     unknown = sorted(paths - INCLUDES)
     if unknown:
         raise VendorError(
@@ -162,10 +163,29 @@ def paging(items: Sequence[tuple[str, str]], default_size: int, max_size: int) -
     return page, (default_size if size < 1 else min(size, max_size))
 
 
+_NAMED_FILTER = re.compile(r"filter\[(updated_at|email)\]")
+OPERATORS = {"updated_at": "lt|gte", "email": "eq"}
+"""The seed's filters and their operators (``candidateFilter``)."""
+
+
 def candidate_filter(items: Sequence[tuple[str, str]], zone: tzinfo) -> CandidateFilter:
-    """``filter[updated_at][lt|gte]`` and ``filter[email][eq]`` (seed 003); other filters are ignored."""
+    """``filter[updated_at][lt|gte]`` and ``filter[email][eq]`` (seed 003); other filters are ignored.
+
+    One of the two given a plain value (``filter[updated_at]=x``, no operator) is a 400 naming the
+    parameter (inferred: Rails hands the filter a string where it wants ``{operator: value}``, which
+    the seed's ``deepObject`` describes); an empty one (``filter[email]=``, how an empty object is
+    written) is ignored, as a blank parameter is."""
     found: dict[tuple[str, str], str] = {}
     for name, value in items:
+        named = _NAMED_FILTER.fullmatch(name)
+        if named is not None and value:
+            field = named.group(1)
+            raise VendorError(
+                kinds.INVALID_INPUT,
+                f"{name} is not a filter: send filter[{field}][{OPERATORS[field]}]=<value>",
+                code="invalid_filter",
+                field=name,
+            )
         match = _FILTER.fullmatch(name)
         if match is not None:
             found[(match.group(1), match.group(2))] = value

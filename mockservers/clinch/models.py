@@ -43,6 +43,20 @@ EMAIL = re.compile(
 
 _BASE64_SPACE = re.compile(rb"[ \t\r\n]+")
 
+RAILS_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+RAILS_SPACE += "\u2028\u2029\u202f\u205f\u3000"
+"""What Rails' ``blank?`` (``/\\A[[:space:]]*\\z/``) calls space: ``[[:space:]]`` in Ruby's regex engine
+(Onigmo, doc/RE) is Space_Separator, Line_Separator, Paragraph_Separator, U+0009-U+000D and U+0085.
+Python's ``str.isspace`` (so ``str.strip``) adds U+001C-U+001F, which Rails does not call blank."""
+RUBY_STRIP = "\t\n\x0b\x0c\r "
+"""What Ruby's ``String#strip`` removes, but NUL (which Ruby strips too; the mock keeps it, so a name
+is blank after trimming exactly when it was blank before)."""
+
+
+def blank(value: str) -> bool:
+    """Rails' ``String#blank?``: empty, or nothing but ``RAILS_SPACE``."""
+    return not value.strip(RAILS_SPACE)
+
 
 def attribute_error(attribute: str, message: str, *, code: str = "invalid_attribute") -> VendorError:
     """A 422 for one attribute: ``source.pointer`` ``/data/attributes/<attribute>``, a Rails full message."""
@@ -123,7 +137,7 @@ def text(
 ) -> str | None:
     """A string attribute (or null): Rails' "can't be blank" and "is too long" rules, in Rails' full messages."""
     label = label or attribute.replace("_", " ").capitalize()
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or (isinstance(value, str) and blank(value)):
         if required:
             raise attribute_error(attribute, f"{label} can't be blank", code="blank")
         return None if value is None else value
@@ -250,7 +264,8 @@ class CandidateStore:
     # -- tags --------------------------------------------------------------------------------------
 
     def _tag_names(self, value: Any) -> list[str]:
-        """``tag_values``: an array of strings; blank ones are dropped and repeats (ignoring case) kept once."""
+        """``tag_values``: an array of strings; blank ones are dropped, the rest trimmed as Ruby's ``strip``
+        trims, and repeats (ignoring case) kept once."""
         if value is None:
             return []
         if not isinstance(value, list):
@@ -261,17 +276,18 @@ class CandidateStore:
         names: dict[str, str] = {}
         for index, item in enumerate(value):
             name = text(f"tag_values/{index}", item, label=f"Tag value {index}")
-            if name is not None and name.strip():
-                names.setdefault(name.strip().casefold(), name.strip())
+            if name is not None and not blank(name):
+                names.setdefault(name.strip(RUBY_STRIP).casefold(), name.strip(RUBY_STRIP))
         return list(names.values())
 
     def add_tag(self, candidate: Candidate, attributes: Mapping[str, Any]) -> Tag:
         """``POST /candidates/{id}/tags``: a tag needs a ``name`` (the seed's schema says ``email``, a copy
         slip: its only property is ``name``). Inferred: tagging twice with the same name (ignoring
-        case, as acts-as-taggable-on matches) answers the existing tag."""
+        case, as acts-as-taggable-on matches) answers the existing tag; the name is trimmed as Ruby's
+        ``strip`` trims (ASCII whitespace; a no-break space stays)."""
         name = text("name", attributes.get("name"), required=True)
         assert name is not None
-        name = name.strip()
+        name = name.strip(RUBY_STRIP)
         existing = next((t for t in candidate.tags if t.name.casefold() == name.casefold()), None)
         if existing is not None:
             return existing

@@ -248,6 +248,24 @@ def test_an_include_path_the_api_does_not_have_is_a_400_naming_the_parameter(cli
     assert included["included"] == []
 
 
+def test_an_include_name_of_what_rails_calls_space_is_empty_and_of_u001f_is_unknown(clinch: Clinch) -> None:
+    """Blank by Rails' ``blank?``: U+0085 and U+00A0 are space (an empty name, ignored); U+001F is not (Python's
+    ``str.strip`` removes it), so it is a name, and not one of the API's."""
+    candidate = clinch.create()
+    assert "included" in clinch.ok("GET", f"/candidates/{candidate['id']}", params={"include": "resumes,\x85\xa0"})
+    response = clinch.call("GET", f"/candidates/{candidate['id']}", params={"include": "resumes,\x1f"})
+    assert (response.status_code, response.json()) == (
+        400,
+        error(
+            400,
+            "invalid_include",
+            "Bad request",
+            "\x1f is not a relationship of candidates (see include in the API document)",
+            parameter="include",
+        ),
+    )
+
+
 def test_patch_changes_the_named_attributes(clinch: Clinch, app: Any) -> None:
     candidate = clinch.create(first_name="Ada")
     app.platform.clock.advance(61)
@@ -379,6 +397,29 @@ def test_a_filter_date_time_it_cannot_read_is_a_400_naming_the_parameter(clinch:
             parameter="filter[updated_at][gte]",
         ),
     )
+
+
+@pytest.mark.parametrize(("name", "operators"), [("filter[updated_at]", "lt|gte"), ("filter[email]", "eq")])
+def test_a_named_filter_without_its_operator_is_a_400_naming_the_parameter(
+    clinch: Clinch, name: str, operators: str
+) -> None:
+    """``filter[updated_at]=true`` is not ``filter[updated_at][lt]=...``: Rails hands the filter a string where
+    it wants an operator hash; the mock had ignored it and listed every candidate (found by ``atsmock
+    contract --vendor clinch --max-examples 100``, negative mode). An empty one (schemathesis writes an empty
+    object so) and an operator it does not know stay ignored."""
+    clinch.create()
+    response = clinch.call("GET", "/candidates", params={name: "true"})
+    assert (response.status_code, response.json()) == (
+        400,
+        error(
+            400,
+            "invalid_filter",
+            "Bad request",
+            f"{name} is not a filter: send {name}[{operators}]=<value>",
+            parameter=name,
+        ),
+    )
+    assert len(clinch.ok("GET", "/candidates", params={name: "", f"{name}[]": "x", f"{name}[in]": "y"})["data"]) == 1
 
 
 def test_an_empty_list_has_one_empty_page(clinch: Clinch) -> None:

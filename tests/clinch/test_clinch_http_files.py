@@ -204,6 +204,19 @@ def test_a_tag_without_a_name_is_a_422_even_though_the_published_schema_asks_for
     )
 
 
+def test_a_tag_of_u001f_is_a_tag_and_of_a_no_break_space_is_blank(clinch: Clinch) -> None:
+    """Rails' ``blank?``: U+001F is not space to Ruby (Python's ``str.strip`` removes it); U+00A0 is."""
+    candidate = clinch.create()
+    response = clinch.call("POST", f"/candidates/{candidate['id']}/tags", document("tag", name="\x1f"))
+    assert (response.status_code, response.headers["content-type"]) == (200, JSON_API)
+    assert b'"attributes":{"name":"\\u001f"}' in response.content
+    blank = clinch.call("POST", f"/candidates/{candidate['id']}/tags", document("tag", name="\xa0 "))
+    assert (blank.status_code, blank.json()) == (
+        422,
+        unprocessable("/data/attributes/name", "Name can't be blank", "blank"),
+    )
+
+
 def test_tags_of_an_unknown_candidate_or_an_unknown_tag_are_404s(clinch: Clinch) -> None:
     candidate = clinch.create()
     assert clinch.call("GET", "/candidates/nobody/tags").json() == not_found(

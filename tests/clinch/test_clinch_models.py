@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import unicodedata
 from typing import Any
 
 import pytest
@@ -184,6 +185,44 @@ def test_a_tag_needs_a_name_and_the_same_name_answers_the_same_tag() -> None:
         candidates.add_tag(candidate, {"email": "a@example.com"})
     assert_error(exc, 422, "blank", "Name can't be blank")
     assert exc.value.field == "/data/attributes/name"
+
+
+RAILS_BLANK = "".join(
+    chr(c) for c in range(0x3100) if unicodedata.category(chr(c)) in ("Zs", "Zl", "Zp") or c in (*range(9, 14), 0x85)
+)
+"""Every character Rails' ``blank?`` calls space, by Onigmo's (Ruby's regex engine, doc/RE) definition of
+``[[:space:]]``: Space_Separator | Line_Separator | Paragraph_Separator | 0009-000D | 0085 (none above U+3100)."""
+
+
+@pytest.mark.parametrize("char", list(RAILS_BLANK))
+def test_a_name_of_what_rails_calls_space_is_blank(char: str) -> None:
+    candidates, _, _ = store()
+    candidate = candidates.create_candidate({"email": "a@example.com"})
+    with pytest.raises(VendorError) as exc:
+        candidates.add_tag(candidate, {"name": f" {char}{char}"})
+    assert_error(exc, 422, "blank", "Name can't be blank")
+
+
+@pytest.mark.parametrize("char", ["\x1c", "\x1d", "\x1e", "\x1f", "\x00", "\u180e", "\u200b", "\ufeff"])
+def test_what_python_strips_but_rails_does_not_call_blank_is_a_name(char: str) -> None:
+    """U+001C-U+001F are whitespace to Python's ``str.strip`` but not to Rails' ``blank?``; a tag of one
+    is a tag (and kept as sent), an email of one is invalid rather than blank."""
+    candidates, _, _ = store()
+    candidate = candidates.create_candidate({"email": "a@example.com", "tag_values": [char, f"x{char}"]})
+    assert [t.name for t in candidate.tags] == [char, f"x{char}"]
+    assert candidates.add_tag(candidate, {"name": f" {char} "}).name == char
+    with pytest.raises(VendorError) as exc:
+        candidates.create_candidate({"email": char})
+    assert_error(exc, 422, "invalid_attribute", "Email is invalid")
+
+
+def test_tag_names_lose_the_ascii_space_rubys_strip_removes_and_keep_the_rest() -> None:
+    """Ruby's ``String#strip`` removes ASCII whitespace only: a no-break space around a name stays."""
+    candidates, _, _ = store()
+    names = ["\xa0x\u3000", " \t y \r\n", "\xa0"]
+    candidate = candidates.create_candidate({"email": "a@example.com", "tag_values": names})
+    assert [t.name for t in candidate.tags] == ["\xa0x\u3000", "y"]
+    assert candidates.add_tag(candidate, {"name": "\n\xa0z\x85 "}).name == "\xa0z\x85"
 
 
 def test_tag_values_longer_than_the_bound_are_refused_even_with_blanks_and_repeats() -> None:
