@@ -61,6 +61,10 @@ class S3Settings:
     endpoint_access_key: str = "test"
     endpoint_secret_key: str = "test"
     endpoint_region: str = "us-east-1"
+    max_stored_bytes: int = 2 * 1024**3
+    max_objects: int = 100_000
+    """What the embedded store (in memory or under the state dir) holds at most; a client's PUT or POST past
+    either is 403 ``QuotaExceeded`` (``s3/budget.py``). Not applied to an external ``endpoint``."""
 
 
 class Settings:

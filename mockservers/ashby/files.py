@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from mockservers.core.http import parse_json
+
 _MIME = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+( *;[ -~]*)?")
 
 
@@ -70,7 +72,7 @@ class FileHandleSigner:
         """The file id a handle names, or None when it is not one of ours (garbled, edited, foreign)."""
         try:
             raw = base64.urlsafe_b64decode(handle + "=" * (-len(handle) % 4))
-            envelope = json.loads(raw)
+            envelope = parse_json(raw)  # never json.loads: a handle nested 10,000 deep is a RecursionError
             payload = envelope["handle"]
             signature = envelope["signature"]
             if not isinstance(payload, dict) or not isinstance(signature, str):

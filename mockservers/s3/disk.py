@@ -131,6 +131,10 @@ class DiskStore:
 
     # -- the ObjectStore Protocol -----------------------------------------------------------------
 
+    def held(self) -> list[tuple[str, int]]:
+        """(bucket, size) of every object held (for ``budget.BudgetedStore``'s count after a restart)."""
+        return [(bucket, stored.info.size) for (bucket, _), stored in self._objects.items()]
+
     def create_bucket(self, bucket: str, region: str) -> None:
         """Nothing to create: an object's row names its bucket."""
 

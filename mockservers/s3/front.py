@@ -101,6 +101,11 @@ class S3Front:
         limit = spec.limit()
         if length > limit:
             raise errors.entity_too_large(length, limit)
+        budget = self.service.budget
+        if budget is not None:
+            refusal = await call(store, budget.refusal, request.bucket, request.key, length)
+            if refusal is not None:
+                raise refusal
         meta = object_meta(request.header, request.headers)
         digest = _content_md5(request.header("content-md5"))
         declared_sha256 = _content_sha256(request.header("x-amz-content-sha256"))

@@ -73,7 +73,7 @@ def decode_policy(encoded: str) -> PostPolicy:
     """The policy in a form's ``policy`` field, or S3's 400 InvalidPolicyDocument."""
     try:
         document = json.loads(base64.b64decode(encoded, validate=True))
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # RecursionError: nested too deeply for the parser
         raise errors.invalid_policy("Invalid JSON.") from None
     if not isinstance(document, dict):
         raise errors.invalid_policy("Invalid JSON.")

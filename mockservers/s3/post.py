@@ -138,6 +138,12 @@ class PostForm:
             return fields.get("acl") if name == "x-amz-acl" else fields.get(name)
 
         meta = object_meta(value, list(fields.items()))
+        budget = self.service.budget
+        if budget is not None:
+            refusal = await call(self.store, budget.refusal, self.request.bucket, self.key, self.size)
+            if refusal is not None:
+                upload.abort()
+                raise refusal
         return await call(self.store, upload.commit, meta)
 
     def abort(self) -> None:

@@ -32,6 +32,7 @@ from mockservers.s3.metadata import DEFAULT_SSE, MAX_OBJECT_SIZE
 from mockservers.s3.store import ObjectInfo, ObjectMeta, ObjectStore, Upload, read_all
 
 if TYPE_CHECKING:
+    from mockservers.s3.budget import BudgetedStore
     from mockservers.s3.signing import Signer
 
 
@@ -80,6 +81,8 @@ class S3Service:
         self._signer: Signer | None = None
         self._probe: Callable[[], bool] | None = None
         self._lock = threading.Lock()
+        self.budget: BudgetedStore | None = None
+        """The embedded store's byte and object count, once built (None for an external endpoint)."""
         self.app: ASGIApp = S3Front(self)
 
     # -- routing, buckets, lazy parts ------------------------------------------------------------------
@@ -137,13 +140,21 @@ class S3Service:
             from mockservers.s3.remote import RemoteStore
 
             return RemoteStore(s.endpoint, s.endpoint_access_key, s.endpoint_secret_key, s.endpoint_region, self.clock)
+        from mockservers.s3.budget import BudgetedStore
+
+        inner: ObjectStore
+        held: list[tuple[str, int]] = []
         if self.state.directory is not None:
             from mockservers.s3.disk import DiskStore
 
-            return DiskStore(self.state.directory, self.state, self.clock)
-        from mockservers.s3.embedded import MotoStore
+            inner = disk = DiskStore(self.state.directory, self.state, self.clock)
+            held = disk.held()
+        else:
+            from mockservers.s3.embedded import MotoStore
 
-        return MotoStore(self.clock)
+            inner = MotoStore(self.clock)
+        self.budget = BudgetedStore(inner, s.max_stored_bytes, s.max_objects, held)
+        return self.budget
 
     def warm_up(self) -> None:
         """Import botocore and moto (or reach the external store) now rather than on the first request."""

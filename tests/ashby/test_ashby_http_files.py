@@ -228,6 +228,20 @@ def test_list_edge_numbers_get_the_envelope(ashby: Ashby) -> None:
     ashby.fails("candidate.list", {"syncToken": token}, "invalid_input", message)
 
 
+DEEP_TOKEN = base64.urlsafe_b64encode(b'{"k":"c","after":' + b"[" * 10_000 + b"]" * 10_000 + b"}").decode()
+"""A token nested 10,000 deep: ``json.loads`` raises RecursionError on it (a 500 before)."""
+
+
+def test_tokens_nested_too_deeply_are_foreign_tokens(ashby: Ashby) -> None:
+    ashby.fails("candidate.list", {"cursor": DEEP_TOKEN}, "invalid_input", "cursor: is not a cursor this API returned")
+    message = "syncToken: is not a sync token this API returned"
+    ashby.fails("candidate.list", {"syncToken": DEEP_TOKEN}, "invalid_input", message)
+    message = "fileHandle: no file matches this handle"
+    ashby.fails("file.info", {"fileHandle": DEEP_TOKEN}, "file_handle_not_found", message)
+    ashby.candidate()  # and nothing was poisoned: the list still answers
+    assert len(ashby.ok("candidate.list", {})) == 1
+
+
 # -- attaching files -------------------------------------------------------------------------------
 
 

@@ -414,6 +414,18 @@ def test_malformed_policy_is_invalid_policy_document(
     assert s3_error(response) == (400, "InvalidPolicyDocument", message)
 
 
+def test_a_signed_policy_nested_too_deeply_is_invalid_json(s3: S3Service, http: httpx.Client) -> None:
+    """Signed with the mock's well-known secret, so the policy itself is judged: S3's "Invalid JSON.", not the
+    MalformedPOSTRequest the parser's RecursionError became."""
+    url, fields = presign(s3)
+    document = b'{"expiration": "2031-01-01T00:00:00Z", "conditions": ' + b"[" * 2000 + b"]" * 2000 + b"}"
+    encoded = base64.b64encode(document).decode()
+    auth = s3.signer().query_auth(s3.settings.access_key, s3.settings.secret_key, REGION)
+    signed = {**fields, "policy": encoded, "x-amz-signature": auth.sign_policy(fields["x-amz-date"][:8], encoded)}
+    response = post(http, url, signed)
+    assert s3_error(response) == (400, "InvalidPolicyDocument", "Invalid Policy: Invalid JSON.")
+
+
 def test_post_to_an_unknown_bucket_is_no_such_bucket(s3: S3Service, http: httpx.Client) -> None:
     _, fields = presign(s3)
     assert s3_error(post(http, "/s3/atsmock-nope", fields))[:2] == (404, "NoSuchBucket")

@@ -205,7 +205,7 @@ def test_bytes_and_names_are_synced_before_the_row_is_written(tmp_path: Path, mo
 def test_settings_choose_the_store(tmp_path: Path) -> None:
     durable = make_app(Settings().with_server(state_dir=str(tmp_path / "s")))
     try:
-        assert type(durable.platform.s3.store()).__name__ == "DiskStore"
+        assert type(durable.platform.s3.store().inner).__name__ == "DiskStore"  # type: ignore[attr-defined]
     finally:
         durable.platform.close()
-    assert type(make_app().platform.s3.store()).__name__ == "MotoStore"
+    assert type(make_app().platform.s3.store().inner).__name__ == "MotoStore"  # type: ignore[attr-defined]
