@@ -121,6 +121,9 @@ def _contract(args: argparse.Namespace, vendors: Sequence[Vendor], usage: argpar
         usage.error(f"unknown check {unknown[0]!r} (choose from {', '.join(NAMES)})")
     if args.max_examples is not None and args.max_examples < 1:
         usage.error("--max-examples must be at least 1")
+    problem = _contract_paths_problem(args.base_url, args.report)
+    if problem is not None:
+        usage.error(problem)  # before the run: a nightly run should not end on a report it cannot write
     try:
         return runner.run(
             [args.vendor] if args.vendor else names,
@@ -134,6 +137,21 @@ def _contract(args: argparse.Namespace, vendors: Sequence[Vendor], usage: argpar
     except ValueError as exc:
         print(f"atsmock: {exc}", file=sys.stderr)
         return 2
+
+
+def _contract_paths_problem(base_url: str | None, report: str | None) -> str | None:
+    """What is wrong with ``--base-url`` (an http(s) URL with a host) or ``--report`` (in a directory that
+    exists), else None."""
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    if base_url is not None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return f"--base-url must be an http:// or https:// URL, not {base_url!r}"
+    if report is not None and not Path(report).parent.is_dir():
+        return f"--report: no directory {Path(report).parent}"
+    return None
 
 
 def _settings(args: argparse.Namespace, vendors: Sequence[Vendor]) -> Settings:
