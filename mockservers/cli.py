@@ -30,6 +30,10 @@ def main(argv: Sequence[str] | None = None, *, vendors: Sequence[Vendor] | None 
     if not command:
         parser.print_help()
         return 2
+    if command == "demo":
+        problem = _target_problem(args.base_url, None)
+        if problem is not None:
+            commands["demo"].error(problem)
     if command == "contract":
         return _contract(args, known, commands["contract"])
     try:
@@ -121,7 +125,7 @@ def _contract(args: argparse.Namespace, vendors: Sequence[Vendor], usage: argpar
         usage.error(f"unknown check {unknown[0]!r} (choose from {', '.join(NAMES)})")
     if args.max_examples is not None and args.max_examples < 1:
         usage.error("--max-examples must be at least 1")
-    problem = _contract_paths_problem(args.base_url, args.report)
+    problem = _target_problem(args.base_url, args.report)
     if problem is not None:
         usage.error(problem)  # before the run: a nightly run should not end on a report it cannot write
     try:
@@ -139,7 +143,7 @@ def _contract(args: argparse.Namespace, vendors: Sequence[Vendor], usage: argpar
         return 2
 
 
-def _contract_paths_problem(base_url: str | None, report: str | None) -> str | None:
+def _target_problem(base_url: str | None, report: str | None) -> str | None:
     """What is wrong with ``--base-url`` (an http(s) URL with a host) or ``--report`` (in a directory that
     exists), else None."""
     from pathlib import Path
