@@ -20,8 +20,13 @@ def load(path: str | Path) -> dict[str, dict[str, str]]:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ValueError(f"credentials file {path}: {exc}") from exc
+    from mockservers.vendors import names
+
+    known = names()
     tables: dict[str, dict[str, str]] = {}
     for vendor, table in data.items():
+        if vendor not in known:
+            raise ValueError(f"credentials file {path}: [{vendor}] is not a vendor ({', '.join(known)})")
         if not isinstance(table, dict):
             raise ValueError(f"credentials file {path}: [{vendor}] must be a table")
         tables[vendor] = {str(key): str(value) for key, value in table.items()}

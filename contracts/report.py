@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
@@ -36,6 +37,15 @@ def summary(outcomes: Sequence[Outcome]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 cannot carry at all (control characters, lone surrogates), even escaped."""
+
+
+def _xml_text(text: str) -> str:
+    """``text`` with each character XML cannot carry written as its Python escape (``\\x00``)."""
+    return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
 def junit(outcomes: Sequence[Outcome]) -> bytes:
     """JUnit XML: one testsuite per vendor, one testcase per operation x check."""
     root = ET.Element("testsuites", name="atsmock contract")
@@ -54,8 +64,8 @@ def junit(outcomes: Sequence[Outcome]) -> bytes:
             case = ET.SubElement(suite, "testcase", classname=f"{outcome.vendor}.{operation}", name=check)
             failure = failures.get((operation, check))
             if failure is not None:
-                element = ET.SubElement(
-                    case, "failure", message=failure.message.splitlines()[0] if failure.message else ""
-                )
-                element.text = f"{failure.message}\n\nrequest:\n{failure.request}\n\nresponse:\n{failure.response}"
+                first = failure.message.splitlines()[0] if failure.message else ""
+                element = ET.SubElement(case, "failure", message=_xml_text(first))
+                text = f"{failure.message}\n\nrequest:\n{failure.request}\n\nresponse:\n{failure.response}"
+                element.text = _xml_text(text)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))

@@ -14,11 +14,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from client.errors import ClientError
 from contracts import auth, report, suite
 from contracts import credentials as credentials_file
 from contracts.checks import NAMES
 from contracts.document import api_path
 from contracts.target import Target
+
+
+class SetupError(ValueError):
+    """The suite could not be set up on the target (no answer, or the credentials refused): nothing was
+    checked, so ``atsmock contract`` says it in one line and exits 2."""
 
 
 def run(
@@ -37,6 +45,9 @@ def run(
     from mockservers.testing import make_app
 
     tables = credentials_file.load(credentials) if credentials else {}
+    if credentials and single and vendors[0] not in tables:
+        # Falling back to atsmock's defaults would send them to the vendor's UAT.
+        raise ValueError(f"credentials file {credentials} has no [{vendors[0]}] table")
     app: Any = make_app() if base_url is None else None
     settings = app.platform.settings if app is not None else Settings()
     now = app.platform.clock.now if app is not None else time.time
@@ -50,13 +61,42 @@ def run(
             target = Target(f"{base_url.rstrip('/')}/{vendor}{api_path(vendor)}")
         creds = tables.get(vendor) or auth.mock_credentials(vendor, settings)
         out(f"{vendor}: {target.base_url}")
-        schema = suite.build(vendor, target, creds, now=now)
+        try:
+            schema = suite.build(vendor, target, creds, now=now, vendor_root=single and base_url is not None)
+        except (httpx.HTTPError, ClientError) as exc:
+            raise SetupError(f"{vendor}: cannot set up the suite against {target.base_url}: {_refusal(exc)}") from exc
         outcome = suite.run(vendor, schema, target, max_examples=max_examples, checks=checks, progress=out)
         stateful = suite.run_stateful(vendor, schema, target, max_examples=max_examples, checks=checks, progress=out)
         outcome.absorb(stateful)
+        _fail_if_nothing_was_accepted(outcome)
         out(f"{vendor}: {outcome.requests} requests in {outcome.seconds:.1f} s, {len(outcome.failures)} failures")
         outcomes.append(outcome)
     sys.stdout.write(report.summary(outcomes))
     if junit:
         Path(junit).write_bytes(report.junit(outcomes))
     return 0 if all(o.ok for o in outcomes) else 1
+
+
+def _refusal(exc: Exception) -> str:
+    """What the target answered (or why there was no answer), in one line."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        request, response = exc.request, exc.response
+        body = " ".join(response.text.split())[:200]
+        return f"{request.method} {request.url} -> {response.status_code} {body}".rstrip()
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _fail_if_nothing_was_accepted(outcome: suite.Outcome) -> None:
+    """Wrong credentials or a wrong root make every answer a 401 or 404 the document allows, which every
+    check passes: a green run that checked nothing the vendor does. That is a failure of its own."""
+    if outcome.accepted or not outcome.refusals:
+        return
+    statuses = ", ".join(f"{status} x{count}" for status, count in sorted(outcome.refusals.items()))
+    message = (
+        f"no request that needs the credentials succeeded (answers: {statuses}); "
+        "check that --base-url is the vendor's API root (docs/contracts.md) and the credentials are valid"
+    )
+    request, response = outcome.refused or ("", "")
+    key = ("(every operation)", "accepted_nothing")
+    outcome.failed[key] = outcome.failed.get(key, 0) + 1
+    outcome.failures.append(suite.Failure(outcome.vendor, *key, message, request, response))

@@ -29,6 +29,9 @@ CI_MAX_EXAMPLES = 10
 BEFORE_STEP = "atsmock_before_step"
 """Where ``build`` keeps the vendor's ``before_step`` on the schema, for ``run_stateful``."""
 """Characters of a request or answer body kept in a failure."""
+ATSMOCK_ONLY = ("openapi",)
+"""operationIds every document has for atsmock's own routes (the document itself at ``/openapi.json``),
+which a vendor does not serve: ``build(..., vendor_root=True)`` leaves them out."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,13 @@ class Outcome:
     """Stateful runs: linked steps the vendor answered as done, per (from operation, to operation):
     a 2xx, unless the vendor's hooks read success otherwise (``succeeded``; Ashby's HTTP 200
     ``success: false`` is an error)."""
+    accepted: int = 0
+    """Answers to operations that need the credentials (no ``security: []``) the vendor answered as
+    done, both phases. None at all means the run checked only refusals: wrong credentials or root."""
+    refusals: dict[int, int] = field(default_factory=dict)
+    """Answers to those operations that were not done, per status."""
+    refused: tuple[str, str] | None = None
+    """The first of them: its request and answer, as a ``Failure`` shows them."""
 
     @property
     def ok(self) -> bool:
@@ -77,6 +87,10 @@ class Outcome:
             self.links[step] = self.links.get(step, 0) + count
         for pair, count in other.succeeded.items():
             self.succeeded[pair] = self.succeeded.get(pair, 0) + count
+        self.accepted += other.accepted
+        for status, count in other.refusals.items():
+            self.refusals[status] = self.refusals.get(status, 0) + count
+        self.refused = self.refused or other.refused
 
 
 def _hooks(vendor: str) -> Any:
@@ -95,20 +109,30 @@ def check_functions(vendor: str) -> dict[str, Any]:
     return dict(adapt(functions)) if adapt is not None else functions
 
 
-def build(vendor: str, target: Target, credentials: Mapping[str, str], *, now: Callable[[], float] = time.time) -> Any:
+def build(
+    vendor: str,
+    target: Target,
+    credentials: Mapping[str, str],
+    *,
+    now: Callable[[], float] = time.time,
+    vendor_root: bool = False,
+) -> Any:
     """The vendor's schemathesis schema, authenticated and aimed at ``target``.
 
     A vendor's ``install`` may answer a ``before_step(case)`` function: the stateful phase calls it
     right before each step is sent, after the links have set its values (schemathesis dispatches
     ``before_call`` hooks only globally, which would reach every vendor's schema). PageUp's PUTs the
     bytes to a linked temporary upload, as a client does between ``prepareTempDirectUpload`` and
-    ``moveFromTemp``."""
+    ``moveFromTemp``. ``vendor_root``: the target is the vendor's own API root (a real UAT), so the
+    operations of atsmock's own routes (``ATSMOCK_ONLY``) are left out."""
     import schemathesis
 
     document = validated(vendor)
     # A copy: the stateful phase writes into the document it was given (its link bookkeeping), and
     # the parsed document is cached and shared (the mocks serve it).
-    schema = schemathesis.openapi.from_dict(copy.deepcopy(document))
+    schema: Any = schemathesis.openapi.from_dict(copy.deepcopy(document))
+    if vendor_root:
+        schema = schema.exclude(operation_id=list(ATSMOCK_ONLY))
     # In process the schema carries the app: checks that re-send a probe (ignored_auth) use the
     # schema's transport, which is only the ASGI one when the schema knows the app.
     schema.app = target.app
@@ -168,6 +192,7 @@ class _Checker:
         self.chosen = {name: functions[name] for name in checks}
         self.outcome = outcome
         self.seen: set[tuple[str, str]] = set()
+        self.succeeded = getattr(_hooks(vendor), "succeeded", _is_2xx)
 
     def record(self, label: str, name: str, message: str, response: Any, request_text: str | None = None) -> None:
         key = (label, name)
@@ -198,6 +223,14 @@ class _Checker:
 
         here = case.operation.label
         extra = {"recorder": recorder} if recorder is not None else {}
+        if case.operation.definition.raw.get("security") != []:
+            if self.succeeded(response):
+                self.outcome.accepted += 1
+            else:
+                status = int(response.status_code)
+                self.outcome.refusals[status] = self.outcome.refusals.get(status, 0) + 1
+                if self.outcome.refused is None:
+                    self.outcome.refused = (_describe_request(response), _describe_response(response))
         for name, check in self.chosen.items():
             try:
                 case.validate_response(response, checks=[check], transport_kwargs=dict(kwargs), **extra)

@@ -52,13 +52,20 @@ def create_admin_app(platform: Platform) -> ASGIApp:
         return JSONResponse(payload, status_code=200 if ok else 503)
 
     def request_filter(request: Request) -> RequestFilter:
-        """The journal filters of ``GET /requests`` and its stream: a known ``vendor``, an ``operation`` (a
-        vendor's own name for it finds its operationId), ``status``."""
+        """The journal filters of ``GET /requests`` and its stream: a known ``vendor``, a known ``operation``
+        (a vendor's own name for it finds its operationId; an unknown one is the 400 faults answer, since
+        matching nothing would let a misspelt ``assert_request_made(..., times=0)`` pass), ``status``."""
         q = request.query_params
         vendor = known_vendor(q.get("vendor") or None)
         operation = q.get("operation") or None
         if operation is not None:
-            operation = platform.faults.operation(vendor, operation) or operation
+            canonical = platform.faults.operation(vendor, operation)
+            if canonical is None:
+                where = f" for vendor '{vendor}'" if vendor else ""
+                valid = platform.faults.valid_operations(vendor)
+                message = f"unknown operation '{shown(operation)}'{where}; valid: {valid}"
+                raise AdminError(400, "unknown_operation", message)
+            operation = canonical
         return RequestFilter(vendor, operation, _int_param(q.get("status"), "status"))
 
     def known_vendor(vendor: str | None) -> str | None:

@@ -30,6 +30,10 @@ def main(argv: Sequence[str] | None = None, *, vendors: Sequence[Vendor] | None 
     if not command:
         parser.print_help()
         return 2
+    if command == "demo":
+        problem = _target_problem(args.base_url, None)
+        if problem is not None:
+            commands["demo"].error(problem)
     if command == "contract":
         return _contract(args, known, commands["contract"])
     try:
@@ -121,6 +125,9 @@ def _contract(args: argparse.Namespace, vendors: Sequence[Vendor], usage: argpar
         usage.error(f"unknown check {unknown[0]!r} (choose from {', '.join(NAMES)})")
     if args.max_examples is not None and args.max_examples < 1:
         usage.error("--max-examples must be at least 1")
+    problem = _target_problem(args.base_url, args.report)
+    if problem is not None:
+        usage.error(problem)  # before the run: a nightly run should not end on a report it cannot write
     try:
         return runner.run(
             [args.vendor] if args.vendor else names,
@@ -134,6 +141,21 @@ def _contract(args: argparse.Namespace, vendors: Sequence[Vendor], usage: argpar
     except ValueError as exc:
         print(f"atsmock: {exc}", file=sys.stderr)
         return 2
+
+
+def _target_problem(base_url: str | None, report: str | None) -> str | None:
+    """What is wrong with ``--base-url`` (an http(s) URL with a host) or ``--report`` (in a directory that
+    exists), else None."""
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    if base_url is not None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return f"--base-url must be an http:// or https:// URL, not {base_url!r}"
+    if report is not None and not Path(report).parent.is_dir():
+        return f"--report: no directory {Path(report).parent}"
+    return None
 
 
 def _settings(args: argparse.Namespace, vendors: Sequence[Vendor]) -> Settings:

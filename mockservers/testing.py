@@ -99,7 +99,9 @@ class AdminClient:
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.http.request(method, f"/__admin{path}", headers=self.headers, **kwargs)
-        response.raise_for_status()
+        if response.is_error:  # the admin API's message (which names the valid values), not only the status
+            message = f"{method} /__admin{path} -> {response.status_code}: {response.text}"
+            raise httpx.HTTPStatusError(message, request=response.request, response=response)
         return response.json() if response.content else None
 
     # -- the clock -------------------------------------------------------------------------------------

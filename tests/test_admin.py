@@ -704,3 +704,24 @@ def test_the_admin_token_also_guards_single_vendor_mode(make_echo_app: Callable[
 
 def test_operations_of_the_echo_vendor_are_targetable(echo_app: Any) -> None:
     assert echo_app.platform.faults.targets["echo"] == {"create_thing", "get_thing", "get_blob", "refuse", "crash"}
+
+
+@pytest.mark.parametrize("vendor", [v.name for v in served()])
+def test_list_requests_of_an_unknown_operation_is_a_400_listing_the_valid_ones_as_faults_do(vendor: str) -> None:
+    """A typo in the operation matched nothing: ``assert_request_made(vendor, "typo", times=0)`` passed."""
+    from mockservers.testing import make_app
+
+    app = make_app()
+    valid = app.platform.faults.valid_operations(vendor)
+    with in_process_client(app) as client:
+        response = client.get("/__admin/requests", params={"vendor": vendor, "operation": "nope"})
+        expected = error("unknown_operation", f"unknown operation 'nope' for vendor '{vendor}'; valid: {valid}")
+        assert (response.status_code, response.json()) == (400, expected)
+        with pytest.raises(httpx.HTTPStatusError, match=re.escape(f"unknown operation 'nope' for vendor '{vendor}'")):
+            AdminClient(client).assert_request_made(vendor, "nope", times=0)
+        everywhere = client.get("/__admin/requests", params={"operation": "nope"})
+        all_valid = app.platform.faults.valid_operations(None)
+        assert (everywhere.status_code, everywhere.json()) == (
+            400,
+            error("unknown_operation", f"unknown operation 'nope'; valid: {all_valid}"),
+        )

@@ -54,3 +54,14 @@ def test_against_a_running_server_and_failing_when_a_download_differs(
 def test_an_unknown_vendor_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["demo", "--vendor", "nope"]) == 2
     assert capsys.readouterr().err.startswith("atsmock: invalid config --vendor: 'nope' has no demo here (available: ")
+
+
+@pytest.mark.parametrize("base_url", ["127.0.0.1:8000", "ftp://127.0.0.1:8000"])
+def test_a_base_url_that_is_not_http_is_a_usage_error(base_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """It ran every vendor's first step against it, each failing with httpx's protocol error (PageUp's
+    after four retries), and exited 1 as if the mock had failed."""
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["demo", "--base-url", base_url])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"--base-url must be an http:// or https:// URL, not {base_url!r}" in err

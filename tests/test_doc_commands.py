@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sysconfig
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,8 @@ def test_every_command_of_the_doc_runs(doc: Path, live: Any, tmp_path: Path) -> 
         pytest.skip(f"the documented commands need {', '.join(missing)} (Debian: apt-get install {' '.join(missing)})")
     script = "set -euo pipefail\n" + "\n".join(shell_blocks(doc)).replace(DEFAULT_BASE, live.url)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATSMOCK_")}
+    # `atsmock` itself (docs/contracts.md), from this interpreter's scripts even when they are not on PATH
+    env["PATH"] = os.pathsep.join([sysconfig.get_path("scripts"), env.get("PATH", "")])
     done = subprocess.run(
         ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False
     )

@@ -77,3 +77,44 @@ def test_vendor(request, atsmock_server, name):
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "-q")
     result.assert_outcomes(passed=len(names))
+
+
+def test_a_users_conftest_configures_the_session_server_by_overriding_its_fixture(pytester: pytest.Pytester) -> None:
+    """What the README says to do for your own settings; ``ATSMOCK_CONFIG`` in the shell is not read."""
+    pytester.makefile(
+        ".toml", atsmock='[[ashby.extra_api_keys]]\napi_key = "my-key"\npermissions = ["candidatesRead"]\n'
+    )
+    pytester.makeconftest(
+        """
+import pytest
+import mockservers
+
+@pytest.fixture(scope="session")
+def atsmock_live_server():
+    with mockservers.running(mockservers.load_settings("atsmock.toml")) as server:
+        yield server
+"""
+    )
+    pytester.makepyfile(
+        test_configured="""
+import httpx
+
+def test_my_key(atsmock_server, atsmock_ashby):
+    assert atsmock_ashby.credentials[-1].id == "my-key"
+    answer = httpx.post(f"{atsmock_ashby.base_url}/candidate.list", json={}, auth=("my-key", ""))
+    assert answer.json()["success"] is True
+    atsmock_server.admin.assert_request_made("ashby", "candidate.list", times=1, status=200)
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=1)
+
+
+def test_the_session_server_does_not_read_atsmock_config_from_the_shell(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATSMOCK_CONFIG", str(pytester.path / "absent.toml"))
+    pytester.makepyfile(
+        test_defaults="def test_defaults(atsmock_ashby):\n    assert len(atsmock_ashby.credentials) == 3\n"
+    )
+    pytester.runpytest("-p", "no:cacheprovider", "-q").assert_outcomes(passed=1)
