@@ -155,10 +155,20 @@ class Server:
         self.log.close()
 
 
-def start(name: str, command: Sequence[str], port: int, probe: str, timeout: float = 60.0, cwd: Path = ROOT) -> Server:
-    """Spawn ``command`` (its output to a temporary file) and wait until ``probe`` (a path) answers any status."""
+def start(
+    name: str,
+    command: Sequence[str],
+    port: int,
+    probe: str,
+    timeout: float = 60.0,
+    cwd: Path = ROOT,
+    env: Mapping[str, str] | None = None,
+) -> Server:
+    """Spawn ``command`` (its output to a temporary file, ``env`` added to this environment) and wait until
+    ``probe`` (a path) answers any status."""
     log = tempfile.TemporaryFile()
-    process = subprocess.Popen(list(command), cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+    environment = {**os.environ, **(env or {})}
+    process = subprocess.Popen(list(command), cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=environment)
     server = Server(name, process, port, log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -182,7 +192,8 @@ def start_bare() -> Server:
     return start("bare", [sys.executable, "-c", BARE_APP, str(port)], port, "/hello")
 
 
-def start_atsmock() -> Server:
+def start_atsmock(env: Mapping[str, str] | None = None) -> Server:
+    """``atsmock serve`` on a free port, faults on; ``env`` adds ``ATSMOCK_*`` settings (a bench's raised bounds)."""
     port = free_port()
     # No request log: WireMock and Prism are measured without theirs too (atsmock logs one line per request).
     command = [
@@ -197,7 +208,7 @@ def start_atsmock() -> Server:
         "--log-format",
         "off",
     ]
-    server = start("atsmock", command, port, "/__admin/health")
+    server = start("atsmock", command, port, "/__admin/health", env=env)
     # "Faults on": every request draws from the plan (probability 0: none fires).
     http_json(server.base, "POST", "/__admin/faults", {"scenario": "connection_reset", "times": 0, "probability": 0.0})
     return server

@@ -10,6 +10,7 @@ from mockservers.admin import create_admin_app
 from mockservers.config import ConfigError, Settings
 from mockservers.core.dispatch import Dispatcher, Target
 from mockservers.core.platform import Platform
+from mockservers.core.state import StateError
 from mockservers.core.vendor import Vendor
 from mockservers.vendors import registered
 
@@ -33,10 +34,21 @@ def create_app(settings: Settings | None = None, *, vendors: Sequence[Vendor] | 
             problem = "is not a vendor" if chosen is None else "is not emulated yet"
             raise ConfigError("--vendor", f"'{only}' {problem} (available: {available})")
         mountable = [chosen]
-    platform = Platform(settings, known)
-    for vendor in mountable:
-        assert vendor.create is not None
-        platform.add_vendor(vendor.create(platform, settings.vendor(vendor.name)))
+    try:
+        platform = Platform(settings, known)
+    except _DAMAGE as exc:
+        raise damaged(settings.server.state_dir, exc) from None
+    try:
+        for vendor in mountable:
+            assert vendor.create is not None
+            platform.add_vendor(vendor.create(platform, settings.vendor(vendor.name)))
+        if platform.state.durable and not settings.s3.endpoint:
+            platform.s3.store()  # reads the stored objects now, so a damaged state dir is refused at start
+    except BaseException as exc:
+        platform.close()
+        if isinstance(exc, _DAMAGE):
+            raise damaged(settings.server.state_dir, exc) from None
+        raise
     s3 = platform.s3
     targets = {"s3": Target("s3", s3.app, s3.operation_for)}
     root = None
@@ -47,6 +59,22 @@ def create_app(settings: Settings | None = None, *, vendors: Sequence[Vendor] | 
         else:
             targets[name] = target
     return Dispatcher(platform, create_admin_app(platform), targets, root, on_startup=_warm_up(platform))
+
+
+_DAMAGE = (ValueError, TypeError, KeyError, IndexError, AttributeError, OSError)
+"""What reading a state record of the wrong shape raises (a cell, a fault, a vendor's derived index)."""
+
+
+def damaged(state_dir: str, exc: Exception) -> Exception:
+    """With a state dir, an error reading it at start is one line naming the directory (``atsmock serve``
+    exits 2), not a traceback; without one it is a bug, raised as it is."""
+    if not state_dir or isinstance(exc, StateError):
+        return exc
+    what = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    return StateError(
+        f"cannot read state dir {state_dir} ({what}): damaged, or written by an incompatible atsmock; "
+        "restore it, or choose another --state-dir"
+    )
 
 
 def _warm_up(platform: Platform) -> Callable[[], None]:

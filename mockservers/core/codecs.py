@@ -53,7 +53,8 @@ def expiring(inner: Codec[V]) -> Codec[tuple[float, V]]:
         return [item[0], inner.encode(item[1])]
 
     def decode(data: Any) -> tuple[float, V]:
-        return float(data[0]), inner.decode(data[1])
+        expires_at, record = data  # a damaged row: a ValueError or TypeError here, refused when the store loads
+        return _EXPIRY(expires_at), inner.decode(record)
 
     return FunctionCodec(encode, decode)
 
@@ -97,6 +98,8 @@ class _DataclassCodec:
         return out
 
     def decode(self, data: Any) -> Any:
+        if not isinstance(data, dict):  # a damaged row: "x" would read as a record with every field missing
+            raise TypeError(f"{self._cls.__name__} is a JSON object, not {type(data).__name__}")
         kwargs = {}
         for name, _, dec in self._fields:
             if name in data:
@@ -110,8 +113,10 @@ _PLAIN = (str, int, float, bool, type(None))
 
 def _converters(tp: Any, where: str) -> tuple[Convert | None, Convert | None]:
     """(encode, decode) for one type; None where the JSON value is the value itself."""
-    if tp is Any or tp in _PLAIN:
-        return None, (float if tp is float else None)
+    if tp is Any:
+        return None, None
+    if tp in _PLAIN:
+        return None, _plain(tp, where)
     if dataclasses.is_dataclass(tp):
         inner = codec(cast(type[Any], tp))
         return inner.encode, inner.decode
@@ -135,6 +140,22 @@ def _converters(tp: Any, where: str) -> tuple[Convert | None, Convert | None]:
         enc, dec = _converters(args[1], where)
         return _values(enc), _values(dec)
     raise TypeError(f"{where}: a state store cannot keep a {tp!r}")
+
+
+def _plain(tp: type[Any], where: str) -> Convert:
+    """The decoder of a plain field: the value if JSON gave that type (an int for a float), else ``TypeError``,
+    so a damaged row is refused when the store loads, not met as a crash by the request that reads it."""
+    accepted: tuple[type[Any], ...] = (int, float) if tp is float else (tp,)
+
+    def decode(item: Any) -> Any:
+        if not isinstance(item, accepted) or (isinstance(item, bool) and tp is not bool):
+            raise TypeError(f"{where} must be {tp.__name__}, not {type(item).__name__} {item!r:.40}")
+        return float(item) if tp is float else item
+
+    return decode
+
+
+_EXPIRY = _plain(float, "an expiry time")
 
 
 def _optional(convert: Convert | None) -> Convert | None:

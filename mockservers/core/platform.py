@@ -34,16 +34,20 @@ class Platform:
         """Run by ``shutdown``: what must end before the server waits for open responses (admin event streams)."""
         self.state: StateStore = open_state(settings.server.state_dir)
         """Where every model keeps its records: in memory, or durable in ``--state-dir`` (``core/state.py``)."""
-        self.clock = Clock(self.state.cell("clock", None) if self.state.durable else None)
-        secret_headers = frozenset().union(*(v.secret_headers for v in self.known.values()))
-        self.journal = Journal(settings.server.journal_size, secret_headers)
-        self.faults = FaultPlan(self.state)
-        self.tokens = TokenIssuer(self.clock, self.state)
-        self.fetcher = Fetcher(settings.fetch)
-        """The one safe fetcher for the URLs users hand vendors (remote file URLs)."""
-        self.s3: S3Service = S3Service(settings.s3, self.clock, self.base_url, self.state)
-        self.faults.register_target("s3", _S3_OPERATIONS, self.s3.scenarios)
-        self.vendors: dict[str, VendorMount] = {}
+        try:
+            self.clock = Clock(self.state.cell("clock", None) if self.state.durable else None)
+            secret_headers = frozenset().union(*(v.secret_headers for v in self.known.values()))
+            self.journal = Journal(settings.server.journal_size, secret_headers)
+            self.faults = FaultPlan(self.state)
+            self.tokens = TokenIssuer(self.clock, self.state)
+            self.fetcher = Fetcher(settings.fetch)
+            """The one safe fetcher for the URLs users hand vendors (remote file URLs)."""
+            self.s3: S3Service = S3Service(settings.s3, self.clock, self.base_url, self.state)
+            self.faults.register_target("s3", _S3_OPERATIONS, self.s3.scenarios)
+            self.vendors: dict[str, VendorMount] = {}
+        except BaseException:
+            self.state.close()  # a start that failed (a damaged state dir) must not keep the directory locked
+            raise
 
     @property
     def base_url(self) -> str:

@@ -102,8 +102,12 @@ class SqliteState:
         self._names = NameRegistry()
         self._tables: dict[str, SqliteTable[Any, Any]] = {}
         self._rows: dict[str, list[tuple[str, str]]] = {}
-        for tbl, key, value in self._db.execute("SELECT tbl, key, value FROM records ORDER BY rowid"):
-            self._rows.setdefault(tbl, []).append((key, value))
+        try:
+            for tbl, key, value in self._db.execute("SELECT tbl, key, value FROM records ORDER BY rowid"):
+                self._rows.setdefault(tbl, []).append((key, value))
+        except sqlite3.Error as e:  # the version row is there but the records are not (or not readable)
+            self._release()
+            raise StateError(f"cannot read {directory / DATABASE}: {e} (not an atsmock state database?)") from None
         self._cells: SqliteTable[str, Any] = self._load(CELLS, JSON)
 
     # -- tables and cells -------------------------------------------------------------------------
@@ -323,6 +327,8 @@ def _version(db: sqlite3.Connection) -> int:
         db.execute("CREATE TABLE atsmock_schema (version INTEGER NOT NULL)")
         return 0
     row = db.execute("SELECT version FROM atsmock_schema").fetchone()
+    if row is not None and type(row[0]) is not int:
+        raise StateError(f"{_path(db)} has schema version {row[0]!r:.40}, not a number (not an atsmock state dir?)")
     return int(row[0]) if row else 0
 
 

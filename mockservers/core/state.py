@@ -112,6 +112,14 @@ class Cell(Generic[T]):
         self._table = table
         self._name = name
         self._default = default
+        stored = table.get(name)
+        if default is not None and stored is not None and _json_kind(stored) != _json_kind(default):
+            # A damaged row (a counter that reads "abc") is refused when the store opens, not met by a request.
+            kind = _KINDS.get(_json_kind(default), "value")
+            raise StateError(
+                f"cannot read cell {name} of the state dir: {stored!r:.40} is not a {kind} "
+                "(damaged, or written by an incompatible atsmock?)"
+            )
 
     def get(self) -> T:
         table = self._table
@@ -126,6 +134,14 @@ class Cell(Generic[T]):
     def clear(self) -> None:
         """Back to the default (and nothing stored)."""
         self._table.delete(self._name)
+
+
+_KINDS = {float: "number", str: "string", bool: "boolean", list: "list", dict: "JSON object"}
+
+
+def _json_kind(value: Any) -> type[Any]:
+    """bool, number (int and float alike), str, list or dict."""
+    return float if isinstance(value, int | float) and not isinstance(value, bool) else type(value)
 
 
 class StateStore(Protocol):

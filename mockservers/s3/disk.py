@@ -27,7 +27,7 @@ from pathlib import Path
 
 from mockservers.core.clock import Clock
 from mockservers.core.codecs import codec
-from mockservers.core.state import StateStore, Table
+from mockservers.core.state import StateError, StateStore, Table
 from mockservers.s3.store import CHUNK_SIZE, ObjectInfo, ObjectMeta
 
 OBJECTS = "objects"
@@ -69,9 +69,35 @@ class DiskStore:
         for stored in self._objects.values():
             self._names[stored.blob] = self._names.get(stored.blob, 0) + 1
         if not self._root.is_dir():
-            self._root.mkdir()
+            try:
+                self._root.mkdir()
+            except OSError as e:
+                raise StateError(
+                    f"cannot use state dir {directory}: {self._root} is not a folder ({e.strerror})"
+                ) from None
             sync_directory(directory)
+        self._check_files(directory)
         self._remove_orphans()
+
+    def _check_files(self, directory: Path) -> None:
+        """Refuse a directory whose object files are not what the rows say (one line, at start): an answered upload's
+        file is whole before its row is written, so only damage from outside (a copy cut short, a disk) gets here."""
+        damaged = []
+        for (bucket, key), stored in self._objects.items():
+            try:
+                size: int | None = self.path(stored.blob).stat().st_size
+            except OSError:
+                size = None
+            if size != stored.info.size:
+                has = "is missing" if size is None else f"has {size} bytes"
+                name = self.path(stored.blob).relative_to(directory)
+                damaged.append(f"{name} ({bucket}/{key}) {has}, its record says {stored.info.size}")
+        if damaged:
+            more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+            raise StateError(
+                f"state dir {directory} is damaged: object file {damaged[0]}{more}; "
+                "restore the directory, or choose another --state-dir"
+            )
 
     def _remove_orphans(self) -> None:
         """Delete the files no object names: uploads a crash cut short, unlinks a crash prevented."""
@@ -158,6 +184,9 @@ class DiskStore:
                 if self._objects.get((bucket, key)) is stored:
                     return None  # a row without its file: answered as missing rather than as a crash
                 continue  # replaced or deleted between the look-up and the open: look again
+            if os.fstat(fd).st_size != stored.info.size:  # cut short from outside since the start: missing, not a crash
+                os.close(fd)
+                return None
             return DiskReader(stored.info, fd)
 
     def head(self, bucket: str, key: str) -> ObjectInfo | None:

@@ -86,3 +86,27 @@ def test_nested_lists_of_optional_records() -> None:
         items: list[Inner | None] = field(default_factory=list)
 
     assert round_trip(Holder([None, Inner("a", 2.0)])) == Holder([None, Inner("a", 2.0)])
+
+
+@pytest.mark.parametrize(
+    ("data", "refusal"),
+    [
+        ("damaged", "Inner is a JSON object, not str"),
+        ([1, 2], "Inner is a JSON object, not list"),
+        ({"name": 7, "weight": 1.0}, "Inner.name must be str, not int 7"),
+        ({"name": "n", "weight": "heavy"}, "Inner.weight must be float, not str 'heavy'"),
+        ({"name": "n", "weight": True}, "Inner.weight must be float, not bool True"),
+    ],
+)
+def test_a_damaged_row_is_refused_when_it_is_read(data: Any, refusal: str) -> None:
+    # The store loads every row at start: a refusal there is one line; a wrong type let through was a 500 later.
+    with pytest.raises(TypeError) as refused:
+        codec(Inner).decode(data)
+    assert str(refused.value) == refusal
+
+
+def test_a_float_field_takes_a_json_integer_and_an_int_field_refuses_a_boolean() -> None:
+    assert codec(Inner).decode({"name": "n", "weight": 2}) == Inner("n", 2.0)
+    assert type(codec(Inner).decode({"name": "n", "weight": 2}).weight) is float
+    with pytest.raises(TypeError, match=r"^Outer.id must be int, not bool True$"):
+        codec(Outer).decode({"id": True})
