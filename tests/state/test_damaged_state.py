@@ -21,6 +21,7 @@ from test_platform_state import owner, upload_everywhere
 from mockservers.core.codecs import JSON
 from mockservers.core.sqlite_state import DATABASE
 from mockservers.core.state import CELLS, StateError
+from mockservers.s3.budget import BudgetedStore
 from mockservers.s3.disk import DiskStore
 from mockservers.s3.store import ObjectMeta
 from mockservers.vendors import served
@@ -163,7 +164,7 @@ def test_an_object_file_cut_short_while_serving_reads_as_missing(tmp_path: Path)
     restarts = Restarts(tmp_path / "state")
     try:
         store = restarts.platform.s3.store()
-        assert isinstance(store, DiskStore)
+        assert isinstance(store, BudgetedStore) and isinstance(store.inner, DiskStore)
         upload = store.begin_upload("b", "k")
         upload.write(b"0123456789")
         upload.commit(ObjectMeta())
