@@ -168,3 +168,20 @@ def test_the_dashboard_names_no_vendor() -> None:
     text = b" ".join(packaged(n) for n in ("index.html", "app.js", "app.css")).decode().lower()
     words = set(re.findall(r"[a-z0-9]+", text))
     assert words & set(names()) == set()
+
+
+def test_the_page_and_its_files_are_held_in_memory_so_a_reinstall_under_the_server_keeps_them(
+    echo_client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's test command replaces the serve command's install with an editable one; a
+    server started before it read its dashboard from files that were gone (500 FileNotFoundError)."""
+    paths = {"/__admin/ui": "index.html", "/__admin/ui/app.js": "app.js", "/__admin/ui/app.css": "app.css"}
+    shipped = {path: packaged(name) for path, name in paths.items()}
+
+    def gone(*args: object) -> None:
+        raise FileNotFoundError("the package was reinstalled")
+
+    monkeypatch.setattr(resources, "files", gone)
+    for path, body in shipped.items():
+        response = echo_client.get(path)
+        assert (response.status_code, response.content) == (200, body), path

@@ -1,6 +1,8 @@
 """The dashboard at ``/__admin/ui``: one HTML page, its stylesheet and its script, shipped as package data.
 
-No build step and no network: three plain files beside this module, read once. The page holds no
+No build step and no network: three plain files beside this module, read into memory when the
+admin API is built, so a server keeps its dashboard when the package is reinstalled under it (the
+README's test command replaces the serve command's install with an editable one). The page holds no
 data and no secret, so it loads without the admin token; every call it makes goes to the admin
 API with the token, which the page asks for when the API first answers 401 (kept in session
 storage). A Content-Security-Policy allows nothing but these files and calls to this origin: no
@@ -9,7 +11,6 @@ inline script, no inline event handler, no other host.
 
 from __future__ import annotations
 
-import functools
 from importlib import resources
 
 from starlette.requests import Request
@@ -35,13 +36,12 @@ HEADERS = {
 }
 
 
-@functools.cache
-def _read(name: str) -> bytes:
-    return resources.files(__name__).joinpath(name).read_bytes()
+FILES = {name: resources.files(__name__).joinpath(name).read_bytes() for name in (PAGE, *ASSETS)}
+"""The page and its assets, read once at import (45 KB): no request reads the disk."""
 
 
 async def ui_page(request: Request) -> Response:
-    return Response(_read(PAGE), headers=HEADERS, media_type="text/html; charset=utf-8")
+    return Response(FILES[PAGE], headers=HEADERS, media_type="text/html; charset=utf-8")
 
 
 async def ui_asset(request: Request) -> Response:
@@ -49,4 +49,4 @@ async def ui_asset(request: Request) -> Response:
     media_type = ASSETS.get(name)
     if media_type is None:
         raise AdminError(404, "not_found", f"the dashboard has no file '{name}'")
-    return Response(_read(name), headers=HEADERS, media_type=media_type)
+    return Response(FILES[name], headers=HEADERS, media_type=media_type)
