@@ -98,6 +98,7 @@ def test_max_examples_follow_a_registered_hypothesis_profile_else_ten(monkeypatc
         (["--base-url", "ftp://uat.example"], "--base-url must be an http:// or https:// URL, not 'ftp://uat.example'"),
         (["--base-url", "127.0.0.1:8000"], "--base-url must be an http:// or https:// URL, not '127.0.0.1:8000'"),
         (["--report", "/nonexistent/dir/junit.xml"], "--report: no directory /nonexistent/dir"),
+        (["--report", "/"], "--report: / is a directory, not a file"),
     ],
 )
 def test_a_bad_target_or_report_path_is_a_usage_error_before_anything_runs(
