@@ -8,11 +8,15 @@ fields its auth needs. Nothing is sent anywhere but the target.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import httpx
 
@@ -69,6 +73,7 @@ def run(
         stateful = suite.run_stateful(vendor, schema, target, max_examples=max_examples, checks=checks, progress=out)
         outcome.absorb(stateful)
         _fail_if_nothing_was_accepted(outcome)
+        outcome.failures = [_redacted(f, creds) for f in outcome.failures]
         out(f"{vendor}: {outcome.requests} requests in {outcome.seconds:.1f} s, {len(outcome.failures)} failures")
         outcomes.append(outcome)
     sys.stdout.write(report.summary(outcomes))
@@ -100,3 +105,30 @@ def _fail_if_nothing_was_accepted(outcome: suite.Outcome) -> None:
     key = ("(every operation)", "accepted_nothing")
     outcome.failed[key] = outcome.failed.get(key, 0) + 1
     outcome.failures.append(suite.Failure(outcome.vendor, *key, message, request, response))
+
+
+SECRET_FIELDS = re.compile(r"secret|key|token|password", re.I)
+"""Credentials fields whose values a report never shows (ids such as ``client_id`` it may)."""
+TOKEN_VALUES = re.compile(r'("(?:access_token|refresh_token|id_token|token)"\s*:\s*)"[^"]*"')
+"""A token an answer hands out, as JSON."""
+
+
+def _redacted(failure: suite.Failure, credentials: Mapping[str, str]) -> suite.Failure:
+    """``failure`` with the credentials' secret values (as sent: plain, form- or URL-encoded, JSON) and
+    any token an answer carries replaced by ``<redacted>``: a report goes to CI logs and artifacts,
+    and PageUp's requestToken cases carry the real client_secret."""
+    secrets = {
+        form
+        for name, value in credentials.items()
+        if SECRET_FIELDS.search(name) and len(value) >= 4  # a shorter one would blank out ordinary text
+        for form in (value, quote_plus(value), quote(value, safe=""), json.dumps(value)[1:-1])
+    }
+
+    def clean(text: str) -> str:
+        for secret in sorted(secrets, key=len, reverse=True):
+            text = text.replace(secret, "<redacted>")
+        return TOKEN_VALUES.sub(r'\1"<redacted>"', text)
+
+    return dataclasses.replace(
+        failure, message=clean(failure.message), request=clean(failure.request), response=clean(failure.response)
+    )

@@ -155,6 +155,8 @@ def _target_problem(base_url: str | None, report: str | None) -> str | None:
             return f"--base-url must be an http:// or https:// URL, not {base_url!r}"
     if report is not None and not Path(report).parent.is_dir():
         return f"--report: no directory {Path(report).parent}"
+    if report is not None and Path(report).is_dir():
+        return f"--report: {report} is a directory, not a file"
     return None
 
 

@@ -98,6 +98,7 @@ def test_max_examples_follow_a_registered_hypothesis_profile_else_ten(monkeypatc
         (["--base-url", "ftp://uat.example"], "--base-url must be an http:// or https:// URL, not 'ftp://uat.example'"),
         (["--base-url", "127.0.0.1:8000"], "--base-url must be an http:// or https:// URL, not '127.0.0.1:8000'"),
         (["--report", "/nonexistent/dir/junit.xml"], "--report: no directory /nonexistent/dir"),
+        (["--report", "/"], "--report: / is a directory, not a file"),
     ],
 )
 def test_a_bad_target_or_report_path_is_a_usage_error_before_anything_runs(
@@ -240,3 +241,33 @@ def test_the_junit_report_stays_well_formed_xml_whatever_the_failing_bytes() -> 
     assert failure.text == (
         "Server error\\x00\\x1b[0m\n\nrequest:\nPOST http://h/a\n--b\n\\x00\\x07\\ud800\n\nresponse:\n500\n\\x0b"
     )
+
+
+def test_a_failure_never_shows_the_credentials_it_was_sent_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PageUp's hooks aim requestToken cases at the real client_secret (a token is what they test), so
+    any failure on that operation printed the UAT's secret, and the token it got, to CI logs and JUnit."""
+    from contracts import runner, suite
+
+    secret, token = "atsmock-pageup-secret", "eyJhbGciOiJSUzI1NiJ9.payload.signature"
+    failure = suite.Failure(
+        "pageup",
+        "POST /connect/token",
+        "response_headers_conformance",
+        "Missing header",
+        f"POST http://testserver/pageup/connect/token\nclient_id=atsmock-pageup&client_secret={secret}",
+        f'200\n{{"access_token": "{token}", "expires_in": 300}}',
+    )
+
+    def failing(vendor: str, *args: Any, **kwargs: Any) -> suite.Outcome:
+        return suite.Outcome(vendor, requests=1, accepted=1, failures=[failure])
+
+    monkeypatch.setattr(suite, "run", failing)
+    monkeypatch.setattr(suite, "run_stateful", lambda vendor, *a, **k: suite.Outcome(vendor))
+    junit = tmp_path / "junit.xml"
+    assert runner.run(["pageup"], junit=str(junit), out=lambda line: None) == 1
+    shown = capsys.readouterr().out + junit.read_text(encoding="utf-8")
+    assert secret not in shown and token not in shown
+    assert "client_id=atsmock-pageup&client_secret=<redacted>" in shown
+    assert '"access_token": "<redacted>"' in shown

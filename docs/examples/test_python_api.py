@@ -20,6 +20,9 @@ def test_the_asgi_app_for_any_asgi_server_or_in_process():
 
     app = mockservers.create_app()  # an ASGI app: uvicorn.run(app), or mount it in your own
     assert app.platform.vendors  # every served vendor, the embedded S3 and the admin API
+    # The URLs it hands out (presigned uploads) name 127.0.0.1:8000; on another port or host, say where:
+    on_9000 = mockservers.create_app(mockservers.load_settings().with_server(port=9000))  # or public_url=...
+    assert on_9000.platform.vendor_url("pageup") == "http://127.0.0.1:9000/pageup"
 
     in_process = make_app()  # the same app, its public URLs pointing at the in-process client
     with in_process_client(in_process) as http:  # httpx, no socket
