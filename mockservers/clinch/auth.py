@@ -14,6 +14,9 @@ client (``hmac_signing_middleware.rb``) and the api_auth gem (``lib/api_auth/bas
   before the plain headers; the timestamp from ``X-HMAC-Date``, ``X-Date``, then ``Date``, an HTTP-date
   within ±``clock_skew_seconds`` (900) of the mock clock, compared strictly as the gem does.
 - A Content-MD5 that is present but does not match the body fails.
+- api_auth 2.5 (its current release) sends ``X-Authorization-Content-SHA256`` (Base64 SHA-256 of the
+  body) instead of Content-MD5 and signs it in the same slot of the canonical string; that verifies
+  too, and a present but wrong one fails likewise.
 - The request URI is the path and query as received on the wire (ASGI ``raw_path`` + ``?`` +
   ``query_string``), so an unmodified signer pointed at ``http://HOST:PORT/clinch/v1`` signs
   ``/clinch/v1/candidates``. The same URI without the mount prefix (``/v1/candidates``, what a
@@ -57,6 +60,8 @@ AUTHORIZATION_HEADERS = ("x-hmac-authorization", "x-authorization", "authorizati
 CONTENT_TYPE_HEADERS = ("x-hmac-content-type", "x-content-type", "content-type")
 CONTENT_MD5_HEADERS = ("x-hmac-content-md5", "x-content-md5", "content-md5")
 DATE_HEADERS = ("x-hmac-date", "x-date", "date")
+CONTENT_SHA256_HEADER = "x-authorization-content-sha256"
+"""api_auth ≥ 2.5's content hash (``headers.rb`` ``content_hash``, PR #188), in Content-MD5's place."""
 
 _HOST = re.compile(r"https?://[^,?/]*")
 """api_auth's ``URI_WITHOUT_HOST_REGEXP``: removed wherever it occurs in the request URI (the gem does)."""
@@ -104,6 +109,10 @@ def signature(secret: str, canonical: str, digest: str = "SHA1") -> str:
 
 def content_md5(body: bytes) -> str:
     return base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
+
+
+def content_sha256(body: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(body).digest()).decode("ascii")
 
 
 def first_header(headers: Mapping[str, str], names: tuple[str, ...]) -> str | None:
@@ -206,9 +215,22 @@ class HmacVerifier:
                 f"Content-MD5 {md5!r} is not the MD5 of the body ({content_md5(request.body)}, base64); "
                 "send the MD5 of the exact body bytes, or no Content-MD5",
             )
+        hashes = [md5]
+        if sha256 := headers.get(CONTENT_SHA256_HEADER, ""):
+            if not hmac.compare_digest(sha256.encode("latin-1"), content_sha256(request.body).encode()):
+                raise unauthenticated(
+                    "content_sha256_mismatch",
+                    f"X-Authorization-Content-SHA256 {sha256!r} is not the SHA-256 of the body "
+                    f"({content_sha256(request.body)}, base64); send the SHA-256 of the exact body bytes, "
+                    "or no X-Authorization-Content-SHA256",
+                )
+            hashes.append(sha256)
         content_type = first_header(headers, CONTENT_TYPE_HEADERS) or ""
         tried = [
-            c for uri in request.uris for c in canonical_strings(request.method, content_type, md5, uri, timestamp)
+            c
+            for digest in hashes
+            for uri in request.uris
+            for c in canonical_strings(request.method, content_type, digest, uri, timestamp)
         ]
         expected = provided.encode("latin-1")
         matches = [hmac.compare_digest(expected, signature(secret, c, digest_name).encode()) for c in tried]

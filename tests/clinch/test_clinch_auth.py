@@ -3,6 +3,7 @@ and a property over the reference signer (what it signs verifies; any one change
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import string
@@ -284,6 +285,38 @@ def test_a_present_but_wrong_content_md5_fails_and_an_absent_one_is_fine() -> No
     unmd5 = f"APIAuth access_id:{_sig(f'{JSON_API},,/v1/candidates,{EPOCH_1970}')}"
     assert check.authenticate(
         signed("POST", "/v1/candidates", b"{}", date=EPOCH_1970, authorization=unmd5, content_type=JSON_API)
+    )
+
+
+def test_a_post_as_api_auth_2_5_signs_it_verifies_with_its_content_sha256() -> None:
+    """api_auth 2.5 (the gem's current release, PR #188) puts Base64(SHA-256(body)) in
+    ``X-Authorization-Content-SHA256`` instead of Content-MD5, and in the canonical string's hash slot,
+    always with the method in front; a present but wrong one fails as a wrong Content-MD5 does."""
+    sha = base64.b64encode(hashlib.sha256(STEVE).digest()).decode()
+    assert sha == "jOLwmq0mWIk1nCoOCmEPjHGCwrgGuXHkKDB+1I1vQ3o="  # computed independently (printf ... | sha256sum)
+    canonical = f"POST,{JSON_API},{sha},/v1/candidates,{RUBY_DATE}"
+    request = signed(
+        "POST",
+        "/v1/candidates",
+        STEVE,
+        date=RUBY_DATE,
+        authorization=f"APIAuth-HMAC-SHA256 access_id:{_sig(canonical, hashlib.sha256, 'secret')}",
+        content_type=JSON_API,
+        x_authorization_content_sha256=sha,
+    )
+    assert verifier("secret", RUBY_EPOCH).authenticate(request) == "access_id"
+    wrong = signed(
+        "POST", "/v1/candidates", STEVE + b" ", **{k.replace("-", "_"): v for k, v in request.headers.items()}
+    )
+    with pytest.raises(VendorError) as exc:
+        verifier("secret", RUBY_EPOCH).authenticate(wrong)
+    assert_error(
+        exc,
+        401,
+        "content_sha256_mismatch",
+        f"X-Authorization-Content-SHA256 {sha!r} is not the SHA-256 of the body "
+        "(uzEHics3R0Y7ciKsINekhHGbU0PB4sm9xPuF9bcSlOc=, base64); send the SHA-256 of the exact body bytes, "
+        "or no X-Authorization-Content-SHA256",
     )
 
 
