@@ -181,6 +181,8 @@ class AshbyStore:
         self.files: Table[str, StoredFile] = state.table("ashby.files", codec(StoredFile))
         self.candidates: Table[str, Candidate] = state.table("ashby.candidates", codec(Candidate))
         self._seq = state.cell("ashby.candidate_seq", 0)
+        self.stored_bytes = sum(f.size for f in self.files.values())
+        """What the stored files add up to (bounded by ``max_stored_bytes``; an earlier run's files count too)."""
 
     def reset(self) -> None:
         """Forget everything; file handles handed out before no longer verify (a new signing key)."""
@@ -189,6 +191,7 @@ class AshbyStore:
             self.files.clear()
             self.candidates.clear()
             self._seq.clear()
+            self.stored_bytes = 0
             self.signer = FileHandleSigner(stored_secret(self._secret, renew=True))
 
     def save(self, candidate: Candidate) -> Candidate:
@@ -283,13 +286,19 @@ class AshbyStore:
             raise limit_reached("files", self.settings.max_files, "max_files")
         file_id = str(uuid.uuid4())
         if isinstance(source, UploadHandle):
-            name, content_type = source.filename, source.content_type
-            key = f"{owner_id}/{file_id}/{sanitize_filename(name)}"
             info = self.objects.head_object(UPLOAD_BUCKET, source.key)
             size = info.size if info is not None else source.content_length
+        else:
+            size = len(source.data)
+        limit = self.settings.max_stored_bytes
+        if self.stored_bytes + size > limit:
+            raise limit_reached("bytes of files", limit, "max_stored_bytes")
+        if isinstance(source, UploadHandle):
+            name, content_type = source.filename, source.content_type
+            key = f"{owner_id}/{file_id}/{sanitize_filename(name)}"
             self.objects.copy_object(UPLOAD_BUCKET, source.key, FILES_BUCKET, key)
         else:
-            name, content_type, size = source.filename, source.content_type, len(source.data)
+            name, content_type = source.filename, source.content_type
             key = f"{owner_id}/{file_id}/{sanitize_filename(name)}"
             self.objects.put_bytes(FILES_BUCKET, key, source.data, content_type, content_disposition(name))
         stored = StoredFile(
@@ -302,6 +311,7 @@ class AshbyStore:
             handle=self.signer.sign(file_id, owner_id),
         )
         self.files.put(file_id, stored)
+        self.stored_bytes += size
         return stored
 
     def check_inline_file(self, payload: FilePayload, field_name: str) -> FilePayload:

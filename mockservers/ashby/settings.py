@@ -37,6 +37,9 @@ class AshbySettings:
     max_files: int = 10_000
     """Candidates and stored files the mock keeps; past either, ``limit_reached`` naming the setting (inferred:
     Ashby publishes no limit; a hostile CI job must not grow the server without limit)."""
+    max_stored_bytes: int = 1024 * 1024 * 1024
+    """What the stored files' bytes may add up to; past it, ``limit_reached`` (one upload handle can be attached
+    any number of times, each a copy of its bytes)."""
 
 
 def credentials(settings: AshbySettings) -> Sequence[Credential]:

@@ -367,6 +367,25 @@ def test_sync_token_returns_only_what_changed_since(store: AshbyStore, clock: Cl
     assert page.sync_token is not None and page.sync_token != token
 
 
+def test_the_files_bytes_stop_at_max_stored_bytes(objects: FakeStorage, clock: Clock) -> None:
+    """Attaching one handle again and again copies its bytes each time: the copies count, then ``limit_reached``."""
+    store = AshbyStore(AshbySettings(max_stored_bytes=10), clock, objects)
+    owner = store.create_candidate("Ada").id
+    store.store_file(owner, FilePayload("a.pdf", "application/pdf", b"x" * 6))
+    with pytest.raises(VendorError) as refused:
+        store.store_file(owner, FilePayload("b.pdf", "application/pdf", b"x" * 5))
+    message = (
+        "atsmock keeps at most 10 bytes of files (ashby.max_stored_bytes); "
+        "reset the mock (POST /__admin/reset?vendor=ashby)"
+    )
+    assert_error(refused, 200, "limit_reached", message)
+    assert (len(store.files), len(objects.objects), store.stored_bytes) == (1, 1, 6)
+    store.store_file(owner, FilePayload("c.pdf", "application/pdf", b"x" * 4))  # exactly the limit
+    store.reset()
+    assert store.stored_bytes == 0
+    store.store_file(store.create_candidate("Ada").id, FilePayload("b.pdf", "application/pdf", b"x" * 10))
+
+
 def test_settings_drive_the_limits(objects: FakeStorage, clock: Clock) -> None:
     settings = replace(AshbySettings(), upload_ttl_seconds=60, download_ttl_seconds=30, region="eu-west-1")
     store = AshbyStore(settings, clock, objects)
