@@ -751,6 +751,15 @@ async function start() {
   });
   $("#token-dialog").addEventListener("cancel", (event) => event.preventDefault());
   window.addEventListener("hashchange", () => showTab(true));
+  // Leaving the page ends its stream: a page kept in the back/forward cache held its connection, and six such
+  // (Chromium's limit per host) left a new dashboard "live" but waiting forever for every other call.
+  window.addEventListener("pagehide", () => {
+    if (journal.controller) journal.controller.abort();
+    journal.controller = null;
+  });
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) connectStream();
+  });
 
   showTab(false);
   await refreshClock();

@@ -327,3 +327,89 @@ def test_with_an_admin_token_the_page_asks_once_and_keeps_it_for_the_tab(
     finally:
         browser.execute_script("sessionStorage.clear()")
         browser.get("about:blank")
+
+
+def test_the_filters_narrow_the_list_and_the_live_stream_by_vendor_operation_and_status(
+    page: Page, http: httpx.Client
+) -> None:
+    page.open()
+    auth = pageup_token(http)
+    document = pageup_document(http, auth)
+    http.post("/ashby/candidate.list", auth=("not-a-key", ""))
+    missing = http.get(f"{TENANT_DOCUMENTS}/999999", headers=auth)
+    page.row(missing.headers["x-request-id"])
+
+    def shown() -> list[list[str]]:
+        """The rows' cells, read in one go (the table is rebuilt when a filter applies)."""
+        script = """return [...document.querySelectorAll("#request-table tbody tr")]
+          .map((row) => [...row.querySelectorAll("td")].map((cell) => cell.textContent));"""
+        return list(page.driver.execute_script(script))
+
+    def apply(vendor: str, operation: str, status: str) -> None:
+        page.choose("#filter-vendor", vendor)
+        page.choose("#filter-operation", operation)
+        field = page.one("#filter-status")
+        field.clear()
+        field.send_keys(status)
+        page.one("#request-filters button[type=submit]").click()
+
+    apply("ashby", "", "")
+    page.until(lambda: {cells[1] for cells in shown()} == {"ashby"})
+    apply("pageup", "getDocument", "404")
+    page.until(lambda: [cells[3:5] for cells in shown()] == [[f"{TENANT_DOCUMENTS}/999999", "404"]])
+    # Live under the filter: a matching request appears, one that does not match stays out.
+    found = http.get(f"{TENANT_DOCUMENTS}/{document['id']}", headers=auth)
+    gone = http.get(f"{TENANT_DOCUMENTS}/888888", headers=auth)
+    page.row(gone.headers["x-request-id"])
+    assert [cells[3] for cells in shown()] == [f"{TENANT_DOCUMENTS}/888888", f"{TENANT_DOCUMENTS}/999999"]
+    assert page.all(f'#request-table tbody tr[data-id="{found.headers["x-request-id"]}"]') == []
+    apply("", "", "")
+    page.row(found.headers["x-request-id"])
+
+
+def test_faults_are_removed_one_or_all_and_the_clock_unfreezes_and_everything_resets_from_the_page(
+    page: Page, http: httpx.Client
+) -> None:
+    page.open("faults")
+    page.choose("#fault-scenario", "pageup.server_error")
+    for css, value in (
+        ("#fault-times", "5"),
+        ("#fault-probability", "0.5"),
+        ("#fault-seed", "42"),
+        ("#fault-delay", "3"),
+    ):
+        field = page.one(css)
+        field.clear()
+        field.send_keys(value)
+    page.one("#fault-form button[type=submit]").click()
+    page.until(lambda: len(page.all("#fault-table tbody tr")) == 1)
+    (scheduled,) = http.get("/__admin/faults").json()["faults"]
+    assert [scheduled[k] for k in ("times", "probability", "seed", "delay_ms")] == [5, 0.5, 42, 3]
+    kept = http.post("/__admin/faults", json={"scenario": "delay", "delay_ms": 1, "times": 0}).json()["id"]
+    page.until(lambda: len(page.all("#fault-table tbody tr")) == 2)  # one scheduled elsewhere shows up by itself
+    page.one("#fault-table tbody tr button").click()  # the first row's Remove
+    page.until(lambda: len(page.all("#fault-table tbody tr")) == 1)
+    assert [f["id"] for f in http.get("/__admin/faults").json()["faults"]] == [kept]
+    page.one("#clear-faults").click()
+    page.until(lambda: page.one("#faults-empty").is_displayed())
+    assert http.get("/__admin/faults").json()["faults"] == []
+
+    page.open("clock")
+    page.one("#clock-freeze").click()
+    page.until(lambda: page.text("#clock-frozen") == "frozen")
+    frozen = http.get("/__admin/clock").json()
+    page.one("#clock-unfreeze").click()
+    page.until(lambda: page.text("#clock-frozen") == "running")
+    running_now = http.get("/__admin/clock").json()
+    assert running_now["frozen"] is False
+    assert timedelta(0) <= parse_iso(running_now["now"]) - parse_iso(frozen["now"]) < timedelta(seconds=5)  # no jump
+
+    pageup_document(http, pageup_token(http))
+    http.post("/__admin/clock/advance", json={"seconds": 60})
+    page.open("state")
+    page.until(lambda: page.all('#vendor-cards [data-vendor="pageup"] .files a'))
+    page.one("#reset-all").click()
+    page.until(lambda: page.text("#state-message") == "Everything reset: state, journal, faults and the clock.")
+    page.until(lambda: not page.all("#vendor-cards .files a"))
+    assert http.get("/__admin/clock").json()["offset_seconds"] == 0
+    assert all(not v["files"] for v in http.get("/__admin/vendors").json()["vendors"])
