@@ -59,11 +59,16 @@ def rows(directory: Path) -> list[tuple[str, str, Any]]:
         db.close()
 
 
-def rewrite(directory: Path, table: str, key: str, value: Any) -> None:
+def execute(directory: Path, sql: str, parameters: tuple[Any, ...] = ()) -> None:
+    """Run one statement on the directory's database and commit it (how each test damages the state)."""
     db = sqlite3.connect(directory / DATABASE)
-    db.execute("UPDATE records SET value = ? WHERE tbl = ? AND key = ?", (json.dumps(value), table, key))
+    db.execute(sql, parameters)
     db.commit()
     db.close()
+
+
+def rewrite(directory: Path, table: str, key: str, value: Any) -> None:
+    execute(directory, "UPDATE records SET value = ? WHERE tbl = ? AND key = ?", (json.dumps(value), table, key))
 
 
 def retyped(value: Any) -> Any:
@@ -186,18 +191,12 @@ def test_objects_that_is_not_a_folder_and_a_database_without_records_are_refused
         f"cannot use state dir {not_folder}: {not_folder / 'objects'} is not a folder"
     )
     no_records = copy_of(stocked, tmp_path / "records")
-    db = sqlite3.connect(no_records / DATABASE)
-    db.execute("DROP TABLE records")
-    db.commit()
-    db.close()
+    execute(no_records, "DROP TABLE records")
     assert refused(no_records) == (
         f"cannot read {no_records / DATABASE}: no such table: records (not an atsmock state database?)"
     )
     bad_version = copy_of(stocked, tmp_path / "version")
-    db = sqlite3.connect(bad_version / DATABASE)
-    db.execute("UPDATE atsmock_schema SET version = 'two'")
-    db.commit()
-    db.close()
+    execute(bad_version, "UPDATE atsmock_schema SET version = 'two'")
     assert "has schema version 'two', not a number" in refused(bad_version)
 
 
