@@ -74,6 +74,16 @@ class Outcome:
     def ok(self) -> bool:
         return not self.failures
 
+    @property
+    def walked(self) -> set[tuple[str, str]]:
+        """Stateful runs: the (from operation, to operation) links taken at least once to a done answer."""
+        return {pair for pair, n in self.succeeded.items() if n}
+
+    @property
+    def checks_passed(self) -> set[str]:
+        """The checks that passed on at least one operation."""
+        return {check for (_, check) in self.passed}
+
     def absorb(self, other: Outcome) -> None:
         """Add another run of the same vendor (the stateful phase after the per-operation one)."""
         self.requests += other.requests

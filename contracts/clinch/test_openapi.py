@@ -43,15 +43,14 @@ def test_clinch_workflows_conform_to_its_contract() -> None:
     schema = suite.build("clinch", TARGET, credentials, now=APP.platform.clock.now)
     outcome = suite.run_stateful("clinch", schema, TARGET)
     assert outcome.failures == []
-    walked = {pair for pair, n in outcome.succeeded.items() if n}
-    assert walked >= {
+    assert outcome.walked >= {
         ("POST /candidates", "GET /candidates/{candidateId}"),
         ("POST /candidates", "PATCH /candidates/{candidateId}"),
         ("POST /candidates", "POST /candidates/{candidateId}/tags"),
         ("POST /candidates", "GET /candidates/{candidateId}/tags"),
         ("POST /candidates", "POST /candidates/{candidateId}/candidate_files"),
     }
-    assert {"use_after_free", "ensure_resource_availability"} <= {check for (_, check) in outcome.passed}
+    assert {"use_after_free", "ensure_resource_availability"} <= outcome.checks_passed
 
 
 ROUTES = [r for r in APP.platform.vendors["clinch"].app.routes if isinstance(r, Route)]

@@ -116,11 +116,10 @@ def test_pageup_workflows_conform_to_its_contract() -> None:
     schema = suite.build("pageup", TARGET, credentials, now=APP.platform.clock.now)
     outcome = suite.run_stateful("pageup", schema, TARGET, checks=CHECKS)
     assert outcome.failures == []
-    walked = {pair for pair, n in outcome.succeeded.items() if n}
-    assert walked >= {
+    assert outcome.walked >= {
         (f"GET {DOCUMENTS}/prepareTempDirectUpload", f"POST {DOCUMENTS}/moveFromTemp"),
         (f"POST {DOCUMENTS}/moveFromTemp", f"GET {DOCUMENTS}/{{id}}"),
         (f"POST {DOCUMENTS}/moveFromTemp", f"GET {DOCUMENTS}/prepareTempDirectUpload"),
         (f"POST {DOCUMENTS}/moveFromTemp", f"POST {DOCUMENTS}/moveFromTemp"),
     }
-    assert {"ensure_resource_availability", "use_after_free"} <= {check for (_, check) in outcome.passed}
+    assert {"ensure_resource_availability", "use_after_free"} <= outcome.checks_passed
