@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 Predicate = Callable[[Any, Any], bool]
 """``(response, case) -> True`` when the answer is the vendor's documented reading, not a failure."""
@@ -39,6 +40,34 @@ def multipart_negative(response: Any, case: Any) -> bool:
     with multipart uploads (contracts/endorsed/test_openapi.py).
     """
     return bool(case.media_type == "multipart/form-data" and response.status_code < 300)
+
+
+def empty_query_reads_as_absent(response: Any, case: Any) -> bool:
+    """A negative case whose only violations are optional query parameters that reached the wire
+    empty (``?expiresInSeconds=``), answered as if they were absent: a known false positive for a
+    vendor that reads an empty query value as no value (ASP.NET Core binds it as null).
+
+    The generator makes such a case by turning an integer into an object: ``urlencode`` sends a
+    dict's keys, and a dict whose only key is ``""`` becomes an empty value. Every other violation
+    (a negative path, header or body; a required parameter; a non-empty value) stays judged.
+    """
+    meta = getattr(case, "_meta", None)
+    if meta is None or not meta.generation.mode.is_negative:
+        return False
+    negative = {location.value for location, info in meta.components.items() if info.mode.is_negative}
+    if negative != {"query"}:
+        return False
+    data = meta.phase.data
+    mutations = getattr(data, "mutations", ())
+    if mutations:
+        named = [(m.parameter_location.value, m.parameter) for m in mutations]
+    else:
+        named = [(getattr(data.parameter_location, "value", None), data.parameter)]
+    if any(location != "query" or name is None for location, name in named):
+        return False
+    optional = {parameter.name for parameter in case.operation.query if not parameter.is_required}
+    sent = parse_qs(urlsplit(str(response.request.url)).query, keep_blank_values=True)
+    return all(name in optional and all(value == "" for value in sent.get(name, [])) for _, name in named)
 
 
 def in_stateful_phase(case: Any) -> bool:

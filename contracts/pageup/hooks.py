@@ -19,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from contracts.adapt import in_stateful_phase
+from contracts.adapt import empty_query_reads_as_absent, excusing, in_stateful_phase
 from contracts.target import Target
 
 
-def _token(target: Target, credentials: Mapping[str, str]) -> str:
+def bearer_token(target: Target, credentials: Mapping[str, str]) -> str:
+    """A bearer token for the suite's own client credentials."""
     return str(
         target.post_form(
             "/connect/token",
@@ -51,7 +52,7 @@ def upload_temp(target: Target, credentials: Mapping[str, str], token: str) -> s
 
 def seed_document(target: Target, credentials: Mapping[str, str]) -> str:
     """Upload one document through the documented flow; its id."""
-    token = _token(target, credentials)
+    token = bearer_token(target, credentials)
     auth = {"Authorization": f"Bearer {token}"}
     documents = f"{target.base_url}/v3/{credentials['tenant']}/recruitment/document"
     physical_file = upload_temp(target, credentials, token)
@@ -109,7 +110,9 @@ class Uploads:
         if not isinstance(physical_file, str):
             return
         if physical_file in self.moved:
-            body["physicalFile"] = upload_temp(self.target, self.credentials, _token(self.target, self.credentials))
+            body["physicalFile"] = upload_temp(
+                self.target, self.credentials, bearer_token(self.target, self.credentials)
+            )
             return
         prepared = self.prepared.get(physical_file)
         if prepared is None:
@@ -155,7 +158,14 @@ def install(schema: Any, target: Target, credentials: Mapping[str, str]) -> Call
             # JSON Schema's ``integer`` admits 7.0; .NET's Int64 reader (and so the mock) does not.
             # No schema keyword can say "no fraction part", so integral floats are sent as integers.
             body = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in body.items()}
-            return {**body, "physicalFile": upload_temp(target, credentials, _token(target, credentials))}
+            return {**body, "physicalFile": upload_temp(target, credentials, bearer_token(target, credentials))}
         return body
 
     return uploads.before_step
+
+
+def adapt_checks(functions: Mapping[str, Any]) -> dict[str, Any]:
+    """``negative_data_rejection`` that lets an optional query parameter sent empty pass when it is
+    answered as absent: PageUp reads ``?expiresInSeconds=`` as no value, as ASP.NET Core binds an
+    empty query value as null (docs/fidelity.md; see ``contracts.adapt.empty_query_reads_as_absent``)."""
+    return excusing(functions, "negative_data_rejection", empty_query_reads_as_absent)

@@ -400,6 +400,15 @@ def test_link_lives_expires_in_seconds_on_the_mock_clock(
     assert b"<Code>AccessDenied</Code>" in response.content
 
 
+@pytest.mark.parametrize("empty", ["", " ", "\t"])
+def test_an_empty_expires_in_seconds_is_absent(pageup: PageUp, empty: str) -> None:
+    """ASP.NET Core binds an empty or blank query value of an optional ``int?`` as null: the default 60."""
+    doc = pageup.document()
+    response = pageup.get(doc["id"], expiresInSeconds=empty)
+    assert response.status_code == 200
+    assert query(response.json()["url"])["X-Amz-Expires"] == "60"
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
