@@ -9,12 +9,28 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import logging
+
 import httpx
 import pytest
 from echo_vendor import ECHO, EchoVendor
 
 from mockservers.config import Settings
+from mockservers.core.logs import LOGGER
 from mockservers.testing import AdminClient, in_process_client, make_app
+
+
+@pytest.fixture(autouse=True)
+def _request_logger_restored() -> Iterator[None]:
+    """``atsmock serve`` points the request logger at the stderr of its moment and stops it
+    propagating (``core.logs.configure``); each test gets back the logger it started with, so a
+    CLI test cannot decide what a later test's ``caplog`` sees."""
+    logger = logging.getLogger(LOGGER)
+    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+    logger.propagate = propagate
 
 
 @pytest.fixture

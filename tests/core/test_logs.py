@@ -44,14 +44,20 @@ def test_json_line_leaves_out_the_query_and_names_the_error_code_only_on_errors(
     assert (failed["status"], failed["errorCode"], "fault" in failed) == (503, "server_error", False)
 
 
-def test_off_or_without_a_listener_the_log_is_disabled(caplog: pytest.LogCaptureFixture) -> None:
-    assert RequestLog("off").enabled is False
-    assert RequestLog("text").enabled is logging.getLogger(LOGGER).isEnabledFor(logging.INFO)
+def test_off_or_without_a_listener_the_log_is_disabled(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``off`` writes nothing whatever the logger; another format is on exactly when the
+    ``atsmock.requests`` logger would emit an INFO line (``configure`` sets WARNING for ``off``)."""
+    logger = logging.getLogger(LOGGER)
+    monkeypatch.setattr(logger, "propagate", True)  # as before any ``configure``: caplog listens at the root
+    logger.setLevel(logging.WARNING)
+    assert (RequestLog("off").enabled, RequestLog("text").enabled, RequestLog("json").enabled) == (False, False, False)
+    logger.setLevel(logging.INFO)
+    assert (RequestLog("off").enabled, RequestLog("text").enabled, RequestLog("json").enabled) == (False, True, True)
     with caplog.at_level(logging.INFO, logger=LOGGER):
-        log = RequestLog("json")
-        assert log.enabled is True
-        log(entry())
-    assert json.loads(caplog.records[-1].getMessage())["requestId"] == "id-1"
+        RequestLog("json")(entry())
+    assert [json.loads(record.getMessage())["requestId"] for record in caplog.records] == ["id-1"]
     with pytest.raises(ValueError, match="log format must be one of text, json, off, not 'xml'"):
         RequestLog("xml")
 
