@@ -6,10 +6,9 @@ The app is built by ``mockservers.app.create_app``, given the echo vendor throug
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
-
-import logging
 
 import httpx
 import pytest
