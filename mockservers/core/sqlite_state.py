@@ -38,6 +38,8 @@ T = TypeVar("T")
 
 DATABASE = "state.sqlite3"
 LOCK = "lock"
+OBJECTS = "objects"
+"""The folder that holds the object files (``s3/disk.py``)."""
 
 
 def _create_records(db: sqlite3.Connection) -> None:
@@ -324,12 +326,26 @@ def _version(db: sqlite3.Connection) -> int:
     if "atsmock_schema" not in tables:
         if tables:
             raise StateError(f"{_path(db)} holds tables but no atsmock schema version (not an atsmock state dir?)")
+        _refuse_objects_without_a_database(Path(_path(db)).parent)
         db.execute("CREATE TABLE atsmock_schema (version INTEGER NOT NULL)")
         return 0
     row = db.execute("SELECT version FROM atsmock_schema").fetchone()
     if row is not None and type(row[0]) is not int:
         raise StateError(f"{_path(db)} has schema version {row[0]!r:.40}, not a number (not an atsmock state dir?)")
     return int(row[0]) if row else 0
+
+
+def _refuse_objects_without_a_database(directory: Path) -> None:
+    """A new database beside object files (``state.sqlite3`` deleted, emptied or never copied): once
+    it existed, each file would read as a crash's leftover and be deleted at start (``s3/disk.py``),
+    so refuse before the database exists. A crash mid-upload leaves a file only once it does."""
+    objects = directory / OBJECTS
+    files = sum(1 for path in objects.rglob("*") if path.is_file()) if objects.is_dir() else 0
+    if files:
+        raise StateError(
+            f"state dir {directory} holds {files} object file{'s' if files != 1 else ''} but no database "
+            f"({DATABASE} is missing or empty); restore {DATABASE}, or remove {objects} to start empty"
+        )
 
 
 def _path(db: sqlite3.Connection) -> str:

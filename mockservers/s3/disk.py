@@ -27,11 +27,9 @@ from pathlib import Path
 
 from mockservers.core.clock import Clock
 from mockservers.core.codecs import codec
+from mockservers.core.sqlite_state import OBJECTS
 from mockservers.core.state import StateError, StateStore, Table
 from mockservers.s3.store import CHUNK_SIZE, ObjectInfo, ObjectMeta
-
-OBJECTS = "objects"
-"""The folder of the state dir that holds the object files."""
 
 
 @dataclass(slots=True)

@@ -200,6 +200,29 @@ def test_objects_that_is_not_a_folder_and_a_database_without_records_are_refused
     assert "has schema version 'two', not a number" in refused(bad_version)
 
 
+@pytest.mark.parametrize("database", ["zero bytes", "deleted"])
+def test_object_files_beside_a_new_database_are_refused_and_kept(stocked: Path, tmp_path: Path, database: str) -> None:
+    """A ``state.sqlite3`` emptied or deleted (a copy that missed it, a hand's ``rm``) beside an earlier
+    run's objects: each file would read as a crash's leftover and be deleted at start. It is refused
+    instead, and every file stays; removing ``objects/`` too starts empty, as the message says."""
+    directory = copy_of(stocked, tmp_path)
+    files = {path: path.read_bytes() for path in object_files(directory)}
+    assert len(files) > 1
+    for name in (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm"):
+        (directory / name).unlink(missing_ok=True)
+    if database == "zero bytes":
+        (directory / DATABASE).write_bytes(b"")
+    message = (
+        f"state dir {directory} holds {len(files)} object files but no database ({DATABASE} is missing "
+        f"or empty); restore {DATABASE}, or remove {directory / 'objects'} to start empty"
+    )
+    assert (refused(directory), refused(directory)) == (message, message)  # a refused start creates nothing
+    assert {path: path.read_bytes() for path in object_files(directory)} == files
+    shutil.rmtree(directory / "objects")
+    Restarts(directory).stop()
+    assert (directory / "objects").is_dir() and object_files(directory) == []
+
+
 @pytest.mark.live
 def test_atsmock_serve_on_a_damaged_directory_exits_2_with_one_line(stocked: Path, tmp_path: Path) -> None:
     directory = copy_of(stocked, tmp_path)
