@@ -77,7 +77,9 @@ def codec(cls: type[V]) -> Codec[V]:
         raise TypeError(f"{cls!r} is not a dataclass")
     hints = typing.get_type_hints(cls)
     fields = [
-        (f.name, _converters(hints[f.name], f"{cls.__name__}.{f.name}")) for f in dataclasses.fields(cls) if f.init
+        (f.name, _converters(hints[f.name], f"{cls.__name__}.{f.name}"), _nullable(hints[f.name]))
+        for f in dataclasses.fields(cls)
+        if f.init
     ]
     derived = _DERIVED[cls] = cast(Codec[V], _DataclassCodec(cls, fields))
     return derived
@@ -86,13 +88,15 @@ def codec(cls: type[V]) -> Codec[V]:
 class _DataclassCodec:
     __slots__ = ("_cls", "_fields")
 
-    def __init__(self, cls: type[Any], fields: Sequence[tuple[str, tuple[Convert | None, Convert | None]]]) -> None:
+    def __init__(
+        self, cls: type[Any], fields: Sequence[tuple[str, tuple[Convert | None, Convert | None], bool]]
+    ) -> None:
         self._cls = cls
-        self._fields = tuple((name, enc, dec) for name, (enc, dec) in fields)
+        self._fields = tuple((name, enc, dec, nullable) for name, (enc, dec), nullable in fields)
 
     def encode(self, value: Any) -> Any:
         out = {}
-        for name, enc, _ in self._fields:
+        for name, enc, _, _ in self._fields:
             item = getattr(value, name)
             out[name] = item if enc is None or item is None else enc(item)
         return out
@@ -101,14 +105,23 @@ class _DataclassCodec:
         if not isinstance(data, dict):  # a damaged row: "x" would read as a record with every field missing
             raise TypeError(f"{self._cls.__name__} is a JSON object, not {type(data).__name__}")
         kwargs = {}
-        for name, _, dec in self._fields:
+        for name, _, dec, nullable in self._fields:
             if name in data:
                 item = data[name]
+                if item is None and not nullable:  # a damaged row: a null would be a 500 where the field is read
+                    raise TypeError(f"{self._cls.__name__}.{name} must not be null")
                 kwargs[name] = item if dec is None or item is None else dec(item)
         return self._cls(**kwargs)
 
 
 _PLAIN = (str, int, float, bool, type(None))
+
+
+def _nullable(tp: Any) -> bool:
+    """Whether a field of type ``tp`` may hold JSON null: ``Any``, ``None`` and ``X | None``."""
+    if tp is Any or tp is type(None):
+        return True
+    return typing.get_origin(tp) in (types.UnionType, typing.Union) and type(None) in typing.get_args(tp)
 
 
 def _converters(tp: Any, where: str) -> tuple[Convert | None, Convert | None]:
