@@ -89,6 +89,23 @@ def test_the_command_serves_everything_on_port_8000_for_the_host(service: dict[s
     assert settings_from(argv).base_url == "http://mock.test:18000"
 
 
+def test_the_container_warns_that_its_admin_api_is_open_until_a_token_is_set(
+    service: dict[str, Any], settings_from: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It binds 0.0.0.0 inside the container (published on the host's loopback only): the start-up warning
+    is expected there, and the README says so and names the variable that silences it."""
+    argv = [interpolate(str(arg), {}) for arg in service["command"]]
+    assert cli.exposed_admin_warning(settings_from(argv)) == (
+        "atsmock: warning: listening on 0.0.0.0 with no admin token: anyone who can reach port 8000 can reset state, "
+        "schedule faults and read the journal; set one with --admin-token or ATSMOCK_SERVER_ADMIN_TOKEN"
+    )
+    token = interpolate(service["environment"]["ATSMOCK_SERVER_ADMIN_TOKEN"], {"ATSMOCK_SERVER_ADMIN_TOKEN": "t0k"})
+    monkeypatch.setenv("ATSMOCK_SERVER_ADMIN_TOKEN", token)
+    assert cli.exposed_admin_warning(settings_from(argv)) is None
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "prints a warning that its admin API has no token" in readme
+
+
 def test_the_variables_it_reads_are_atsmock_settings_or_compose_own(service: dict[str, Any]) -> None:
     """Exported in a shell for compose, they must not stop a local ``atsmock serve`` as unknown keys."""
     text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
