@@ -79,6 +79,39 @@ def test_vendor(request, atsmock_server, name):
     result.assert_outcomes(passed=len(names))
 
 
+API_URLS = """
+import httpx
+import pytest
+
+# What the README's vendor table gives as each vendor's base URL, and one endpoint under it.
+API = {
+    "pageup": ("/pageup", "GET", "/v3/218/recruitment/document/1", "getDocument"),
+    "ashby": ("/ashby", "POST", "/candidate.list", "candidateList"),
+    "wttj": ("/wttj/api/v1/external", "GET", "/candidates/x", "getCandidate"),
+    "clinch": ("/clinch/v1", "GET", "/candidates/1", "getCandidate"),
+    "endorsed": ("/endorsed/api/v1", "GET", "/candidates/remote.x", "getCandidate"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(API))
+def test_api_url_is_what_a_connector_configures(request, atsmock_server, name):
+    mount, method, path, operation = API[name]
+    endpoint = request.getfixturevalue(f"atsmock_{name}")
+    assert (endpoint.base_url, endpoint.api_url) == (f"{atsmock_server.url}/{name}", atsmock_server.url + mount)
+    assert atsmock_server.api_url(name) == endpoint.api_url
+    assert httpx.request(method, endpoint.api_url + path).status_code == 401  # the vendor's own "sign in first"
+    atsmock_server.admin.assert_request_made(name, operation, times=1, status=401)
+"""
+
+
+def test_each_vendor_fixture_has_the_api_url_a_connector_configures(pytester: pytest.Pytester) -> None:
+    from mockservers.vendors import served
+
+    pytester.makepyfile(test_api_urls=API_URLS)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=len(served()))
+
+
 def test_a_users_conftest_configures_the_session_server_by_overriding_its_fixture(pytester: pytest.Pytester) -> None:
     """What the README says to do for your own settings; ``ATSMOCK_CONFIG`` in the shell is not read."""
     pytester.makefile(
