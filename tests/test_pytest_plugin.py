@@ -151,3 +151,18 @@ def test_the_session_server_does_not_read_atsmock_config_from_the_shell(
         test_defaults="def test_defaults(atsmock_ashby):\n    assert len(atsmock_ashby.credentials) == 3\n"
     )
     pytester.runpytest("-p", "no:cacheprovider", "-q").assert_outcomes(passed=1)
+
+
+def test_the_readme_vendor_table_gives_each_vendors_api_url() -> None:
+    """The ``base URL (default)`` column is what ``.api_url`` answers on the default address."""
+    import re
+    from pathlib import Path
+
+    from mockservers import create_app
+    from mockservers.vendors import served
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| [^|]+ \| `(http://127\.0\.0\.1:8000/(\w+)[^`]*)` \|", readme, re.M)
+    listed = {name: url for url, name in rows}
+    platform = create_app().platform
+    assert {v.name: listed[v.name] for v in served()} == {v.name: platform.api_url(v.name) for v in served()}
