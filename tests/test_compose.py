@@ -147,6 +147,23 @@ def test_state_lives_in_a_named_volume_unless_the_host_asks_for_memory_only(serv
     assert load_settings(environ={"ATSMOCK_SERVER_STATE_DIR": memory_only}).server.state_dir == ""
 
 
+def contained(part: Any, whole: Any) -> bool:
+    """Whether every key of ``part`` is in ``whole`` with a value it contains (mappings), or the same value."""
+    if isinstance(part, dict):
+        return isinstance(whole, dict) and all(k in whole and contained(v, whole[k]) for k, v in part.items())
+    return bool(part == whole)
+
+
+def test_the_persistence_page_quotes_the_compose_file() -> None:
+    """docs/persistence.md shows how compose keeps state: its yaml is docker-compose.yml's, not an older layout."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    page = (ROOT / "docs" / "persistence.md").read_text(encoding="utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", page, re.S)]
+    assert [sorted(b["services"]["atsmock"]) for b in blocks] == [["environment", "volumes"]]
+    assert [contained(b, compose) for b in blocks] == [True]
+    assert set(re.findall(r"atsmock-state:([\w/.-]+)", page)) == {"/var/lib/atsmock"}  # prose too
+
+
 def test_the_healthcheck_polls_admin_health(service: dict[str, Any]) -> None:
     check = service["healthcheck"]
     test = check["test"]
