@@ -12,5 +12,6 @@ Errors::
     │   └── clinch.ClinchValidationError  422: a refused document or attribute
     ├── endorsed.EndorsedError  carries Endorsed's code and issues
     └── StorageError          S3 refused an upload or download (S3's code, e.g. EntityTooLarge)
-    TransportError            no usable answer after the retries (reset, timeout, bad body)
+    TransportError            no usable answer after the retries (reset, timeout, bad body), or at once
+                              for what no retry fixes (a URL that is not http or https)
 """

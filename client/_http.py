@@ -18,6 +18,20 @@ from client.errors import StorageError, TransportError
 log = logging.getLogger("atsmock.client")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+TRANSIENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+)
+"""Transport failures another attempt may get past: a timeout, a connection refused, reset or cut, a server
+that hung up. The rest fail the same way every time and are raised at once: ``UnsupportedProtocol`` (a URL
+whose scheme is not http or https), ``LocalProtocolError`` (a request httpx finds malformed before sending
+it), ``ProxyError`` (the proxy refused the tunnel)."""
+
+
+def transient(exc: httpx.TransportError) -> bool:
+    """Whether retrying could help (``TRANSIENT_ERRORS``)."""
+    return isinstance(exc, TRANSIENT_ERRORS)
 
 
 @dataclass
@@ -73,7 +87,8 @@ def send(
     retry_safe: bool,
     auth: httpx.Auth | None = None,
 ) -> httpx.Response:
-    """Send the request ``build`` makes, retrying 429/5xx and dropped connections when ``retry_safe``.
+    """Send the request ``build`` makes, retrying 429/5xx and transient transport failures (``transient``:
+    timeouts, dropped connections) when ``retry_safe``.
 
     Every failed attempt is logged with its ``X-Request-Id``. The final response is returned as
     is (the caller turns errors into its vendor's exception); connection failures after the last
@@ -89,7 +104,7 @@ def send(
             response.read()
         except httpx.TransportError as exc:
             log.warning("%s %s failed: %s (attempt %d)", request.method, _safe_url(request), exc, attempt)
-            if not retry_safe or attempt >= policy.attempts:
+            if not retry_safe or attempt >= policy.attempts or not transient(exc):
                 raise TransportError(f"{request.method} {_safe_url(request)}: {exc}") from exc
             policy.sleep(policy.delay(attempt, None))
             continue

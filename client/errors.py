@@ -23,4 +23,5 @@ class StorageError(ApiError):
 
 
 class TransportError(ClientError):
-    """No usable answer: the connection failed, timed out, or the body could not be read or parsed."""
+    """No usable answer: the connection failed, timed out, or the body could not be read or parsed; or the
+    request could not be sent at all (a URL whose scheme is not http or https), which is never retried."""

@@ -38,7 +38,7 @@ from typing import IO, Any
 
 import httpx
 
-from client._http import RetryPolicy, exchange, retry_after, storage_error
+from client._http import RetryPolicy, exchange, retry_after, storage_error, transient
 from client.errors import ApiError, TransportError
 from client.errors import StorageError as StorageError  # re-exported: PageUp callers catch it from here
 
@@ -291,7 +291,7 @@ class PageUpClient:
                 response = self.storage_http.send(self.storage_http.build_request("GET", url), stream=True)
             except httpx.TransportError as exc:
                 log.warning("GET %s failed: %s (attempt %d)", shown, exc, attempt)
-                if attempt >= self.policy.attempts:
+                if attempt >= self.policy.attempts or not transient(exc):
                     raise TransportError(f"GET {shown}: {exc}") from exc
                 self.policy.sleep(self.policy.delay(attempt, None))
                 continue

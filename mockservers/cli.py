@@ -223,14 +223,39 @@ def _serve(settings: Settings, vendors: Sequence[Vendor]) -> int:
         lines.append(f"  {'admin':<9} {base}/__admin")
         if settings.server.state_dir:
             lines.append(f"  {'state':<9} {os.path.abspath(settings.server.state_dir)}")
-        host = settings.server.host
-        if host not in ("127.0.0.1", "localhost", "::1") and not settings.server.admin_token:
-            lines.append(f"warning: bound to {host} without --admin-token: anyone who can reach it can reset it")
         lines.append("Press Ctrl-C to stop.")
+        warning = exposed_admin_warning(platform.settings)
+        if warning is not None:
+            print(warning, file=sys.stderr, flush=True)
         print("\n".join(lines), flush=True)
 
     serve(settings, announce, vendors=vendors)
     return 0
+
+
+def exposed_admin_warning(settings: Settings) -> str | None:
+    """The one stderr line ``serve`` prints when the admin API is open to more than this machine: a host
+    that is not loopback and no admin token (``--admin-token``, ``ATSMOCK_SERVER_ADMIN_TOKEN``)."""
+    server = settings.server
+    if server.admin_token or _is_loopback(server.host):
+        return None
+    return (
+        f"atsmock: warning: listening on {server.host} with no admin token: anyone who can reach port "
+        f"{server.port} can reset state, schedule faults and read the journal; "
+        "set one with --admin-token or ATSMOCK_SERVER_ADMIN_TOKEN"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 and ``localhost``; any other name may resolve to an address others reach."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 NOT_SERVED = " (not served yet)"

@@ -7,7 +7,8 @@
   subprocesses and other languages. ``atsmock_server.url``, ``.vendor_url(name)``,
   ``.credentials(name)``, ``.admin`` (advance the clock, inject a fault, read the journal, reset,
   ``assert_request_made``).
-- ``atsmock_<vendor>`` for every served vendor: its base URL and default credentials on that server.
+- ``atsmock_<vendor>`` for every served vendor: on that server, its ``base_url`` (the mount), ``api_url``
+  (the base URL a connector is configured with) and default ``credentials``.
 """
 
 from __future__ import annotations
@@ -66,11 +67,18 @@ def atsmock_server(atsmock_live_server: LiveServer) -> LiveServer:
 
 @dataclass(frozen=True)
 class VendorEndpoint:
-    """One vendor on the live server: where it answers and how to sign in."""
+    """One vendor on the live server: where it answers and how to sign in.
+
+    ``base_url`` is the vendor's mount (``<server>/<vendor>``). ``api_url`` is what a connector's "API base
+    URL" setting takes, standing for the vendor's documented base: the mount for PageUp (API host root;
+    the token URL is ``/connect/token`` below it) and Ashby, ``/api/v1/external`` below it for WTTJ,
+    ``/v1`` for Clinch, ``/api/v1`` for Endorsed.
+    """
 
     name: str
     base_url: str
     credentials: list[Credential]
+    api_url: str
 
     @property
     def credential(self) -> Credential:
@@ -81,9 +89,10 @@ class VendorEndpoint:
 def _vendor_fixture(name: str) -> Callable[..., VendorEndpoint]:
     @pytest.fixture(name=f"atsmock_{name}")
     def endpoint(atsmock_server: LiveServer) -> VendorEndpoint:
-        return VendorEndpoint(name, atsmock_server.vendor_url(name), atsmock_server.credentials(name))
+        server = atsmock_server
+        return VendorEndpoint(name, server.vendor_url(name), server.credentials(name), server.api_url(name))
 
-    endpoint.__doc__ = f"The {name} vendor on the live server: ``base_url`` and ``credentials``."
+    endpoint.__doc__ = f"The {name} vendor on the live server: ``base_url``, ``api_url`` and ``credentials``."
     return endpoint
 
 

@@ -120,8 +120,9 @@ def _listen(host: str, port: int) -> socket.socket:
 class LiveServer:
     """The whole app on 127.0.0.1 and an ephemeral port, in a thread; a context manager.
 
-    ``url`` is its root; ``vendor_url(name)`` a vendor's base URL, ``credentials(name)`` its active
-    credentials, ``admin`` the admin API from Python (``mockservers.testing.AdminClient``).
+    ``url`` is its root; ``vendor_url(name)`` a vendor's base URL (its mount), ``api_url(name)`` the URL a
+    connector is configured with, ``credentials(name)`` its active credentials, ``admin`` the admin API
+    from Python (``mockservers.testing.AdminClient``).
     """
 
     def __init__(self, settings: Settings | None = None, *, vendors: Sequence[Vendor] | None = None) -> None:
@@ -159,6 +160,12 @@ class LiveServer:
         if name not in self.platform.vendors:
             raise KeyError(f"{name!r} is not served here (served: {', '.join(self.platform.vendors)})")
         return self.platform.vendor_url(name)
+
+    def api_url(self, name: str) -> str:
+        """The base URL a connector is configured with: ``vendor_url`` plus the vendor's API path (WTTJ's
+        ``/api/v1/external``, Clinch's ``/v1``, Endorsed's ``/api/v1``; PageUp's and Ashby's are the mount)."""
+        self.vendor_url(name)  # the same KeyError for a vendor not served here
+        return self.platform.api_url(name)
 
     def credentials(self, name: str) -> list[Credential]:
         """The vendor's active credentials, as ``atsmock credentials`` prints them (the first is the default)."""

@@ -162,8 +162,17 @@ class AdminClient:
         ``fields`` compare with the entry: ``status``, ``error_code``, ``fault``, ``method``, ``path``,
         and ``query`` / ``headers`` as subsets (``headers={"content-type": "application/json"}``).
         In the spirit of pytest-httpserver's ``assert_request_made``; the message lists what was seen.
+
+        It cannot match the request body: the journal keeps only its size (``request.bodySize``), never
+        its bytes (it is bounded, and recording is on every request's path), so ``body=``, ``json=`` and
+        the like are a ``TypeError`` saying so. Assert on what the request did instead: read the resource
+        it created or changed back through the vendor's API (PageUp's document, Ashby's ``candidate.info``,
+        the uploaded bytes from the download URL), and use this method for how often, and with what
+        answer, the connector called.
         """
         unknown = set(fields) - _MATCHERS.keys()
+        if unknown & _BODY_FIELDS:
+            raise TypeError(f"assert_request_made cannot match on {', '.join(sorted(unknown))}: {_NO_BODIES}")
         if unknown:
             raise TypeError(f"assert_request_made cannot match on {', '.join(sorted(unknown))}")
         seen = list(reversed(self.requests(vendor=vendor, operation=operation)))
@@ -195,6 +204,14 @@ _MATCHERS: dict[str, Any] = {
     "query": lambda e, v: all(_query(e).get(k) == str(x) for k, x in v.items()),
     "headers": lambda e, v: all(e["request"]["headers"].get(k.lower()) == x for k, x in v.items()),
 }
+
+
+_BODY_FIELDS = frozenset({"body", "json", "data", "content", "files", "form"})
+"""Names a caller reaches for to match a request body, which the journal does not keep."""
+_NO_BODIES = (
+    "the journal keeps no request bodies (only their size, request.bodySize); assert on what the request did "
+    "instead, by reading the resource it created or changed back through the vendor's API"
+)
 
 
 def _summary(entry: dict[str, Any]) -> str:

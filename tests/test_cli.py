@@ -254,11 +254,13 @@ def banner(
         announce(create_app(settings, vendors=vendors))
 
     monkeypatch.setattr("mockservers.server.serve", fake_serve)
+    for name in [n for n in os.environ if n.startswith("ATSMOCK_")]:
+        monkeypatch.delenv(name)  # an admin token in the shell would change what serve prints
 
-    def serve(*argv: str) -> tuple[int, str, Settings]:
+    def serve(*argv: str, stderr: str = "") -> tuple[int, str, Settings]:
         code = cli.main(["serve", *argv], vendors=[ECHO])
         out, err = capsys.readouterr()
-        assert err == ""
+        assert err == stderr
         return code, out, seen[-1]
 
     return serve
@@ -278,7 +280,15 @@ def test_serve_prints_every_base_url_and_the_admin_url(banner: Callable[..., tup
 
 
 def test_serve_builds_urls_on_the_public_url(banner: Callable[..., tuple[int, str, Settings]]) -> None:
-    code, out, settings = banner("--host", "0.0.0.0", "--port", "8000", "--public-url", "http://localhost:18000/")
+    code, out, settings = banner(
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "8000",
+        "--public-url",
+        "http://localhost:18000/",
+        stderr=EXPOSED_WITHOUT_A_TOKEN.format(host="0.0.0.0"),
+    )
     assert code == 0
     assert out.splitlines()[:4] == [
         "atsmock 0.1.0 listening on http://0.0.0.0:8000 (public URL http://localhost:18000)",
@@ -289,14 +299,38 @@ def test_serve_builds_urls_on_the_public_url(banner: Callable[..., tuple[int, st
     assert (settings.server.host, settings.server.public_url) == ("0.0.0.0", "http://localhost:18000/")
 
 
-def test_serve_warns_when_exposed_without_an_admin_token(banner: Callable[..., tuple[int, str, Settings]]) -> None:
-    _, out, _ = banner("--host", "0.0.0.0")
-    assert out.splitlines()[-2] == (
-        "warning: bound to 0.0.0.0 without --admin-token: anyone who can reach it can reset it"
-    )
+EXPOSED_WITHOUT_A_TOKEN = (
+    "atsmock: warning: listening on {host} with no admin token: anyone who can reach port 8000 can reset state, "
+    "schedule faults and read the journal; set one with --admin-token or ATSMOCK_SERVER_ADMIN_TOKEN\n"
+)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.7", "mock.internal"])
+def test_serve_warns_on_stderr_when_exposed_without_an_admin_token(
+    banner: Callable[..., tuple[int, str, Settings]], host: str
+) -> None:
+    """The admin API can wipe state and inject faults: one line on stderr names the setting that locks it."""
+    code, out, _ = banner("--host", host, "--port", "8000", stderr=EXPOSED_WITHOUT_A_TOKEN.format(host=host))
+    assert code == 0
+    assert "warning" not in out and out.endswith("\nPress Ctrl-C to stop.\n")
+
+
+def test_serve_does_not_warn_with_an_admin_token_from_the_flag_or_the_environment(
+    banner: Callable[..., tuple[int, str, Settings]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, out, settings = banner("--host", "0.0.0.0", "--admin-token", "t0k")
     assert "warning" not in out
     assert settings.server.admin_token == "t0k"
+    monkeypatch.setenv("ATSMOCK_SERVER_ADMIN_TOKEN", "from-env")
+    _, out, settings = banner("--host", "0.0.0.0")
+    assert "warning" not in out
+    assert settings.server.admin_token == "from-env"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1"])
+def test_serve_does_not_warn_on_loopback(banner: Callable[..., tuple[int, str, Settings]], host: str) -> None:
+    code, out, _ = banner("--host", host)
+    assert code == 0 and "warning" not in out
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,23 @@ def test_the_command_serves_everything_on_port_8000_for_the_host(service: dict[s
     assert settings_from(argv).base_url == "http://mock.test:18000"
 
 
+def test_the_container_warns_that_its_admin_api_is_open_until_a_token_is_set(
+    service: dict[str, Any], settings_from: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It binds 0.0.0.0 inside the container (published on the host's loopback only): the start-up warning
+    is expected there, and the README says so and names the variable that silences it."""
+    argv = [interpolate(str(arg), {}) for arg in service["command"]]
+    assert cli.exposed_admin_warning(settings_from(argv)) == (
+        "atsmock: warning: listening on 0.0.0.0 with no admin token: anyone who can reach port 8000 can reset state, "
+        "schedule faults and read the journal; set one with --admin-token or ATSMOCK_SERVER_ADMIN_TOKEN"
+    )
+    token = interpolate(service["environment"]["ATSMOCK_SERVER_ADMIN_TOKEN"], {"ATSMOCK_SERVER_ADMIN_TOKEN": "t0k"})
+    monkeypatch.setenv("ATSMOCK_SERVER_ADMIN_TOKEN", token)
+    assert cli.exposed_admin_warning(settings_from(argv)) is None
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "prints a warning that its admin API has no token" in readme
+
+
 def test_the_variables_it_reads_are_atsmock_settings_or_compose_own(service: dict[str, Any]) -> None:
     """Exported in a shell for compose, they must not stop a local ``atsmock serve`` as unknown keys."""
     text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
@@ -128,6 +145,23 @@ def test_state_lives_in_a_named_volume_unless_the_host_asks_for_memory_only(serv
     memory_only = interpolate(state_dir, {"ATSMOCK_SERVER_STATE_DIR": ""})
     assert memory_only == ""
     assert load_settings(environ={"ATSMOCK_SERVER_STATE_DIR": memory_only}).server.state_dir == ""
+
+
+def contained(part: Any, whole: Any) -> bool:
+    """Whether every key of ``part`` is in ``whole`` with a value it contains (mappings), or the same value."""
+    if isinstance(part, dict):
+        return isinstance(whole, dict) and all(k in whole and contained(v, whole[k]) for k, v in part.items())
+    return bool(part == whole)
+
+
+def test_the_persistence_page_quotes_the_compose_file() -> None:
+    """docs/persistence.md shows how compose keeps state: its yaml is docker-compose.yml's, not an older layout."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    page = (ROOT / "docs" / "persistence.md").read_text(encoding="utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", page, re.S)]
+    assert [sorted(b["services"]["atsmock"]) for b in blocks] == [["environment", "volumes"]]
+    assert [contained(b, compose) for b in blocks] == [True]
+    assert set(re.findall(r"atsmock-state:([\w/.-]+)", page)) == {"/var/lib/atsmock"}  # prose too
 
 
 def test_the_healthcheck_polls_admin_health(service: dict[str, Any]) -> None:

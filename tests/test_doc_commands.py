@@ -38,9 +38,8 @@ def test_the_vendor_pages_have_commands_to_run() -> None:
     assert {"pageup.md", "ashby.md"} <= {doc.name for doc in RUNNABLE}
 
 
-@pytest.mark.live
-@pytest.mark.parametrize("doc", RUNNABLE, ids=lambda p: p.name)
-def test_every_command_of_the_doc_runs(doc: Path, live: Any, tmp_path: Path) -> None:
+def run_doc(doc: Path, live: Any, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The document's ``sh`` blocks in one bash shell against ``live``, in ``cwd``; skips without the tools."""
     missing = [tool for tool in ("bash", "curl", "jq") if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"the documented commands need {', '.join(missing)} (Debian: apt-get install {' '.join(missing)})")
@@ -48,7 +47,38 @@ def test_every_command_of_the_doc_runs(doc: Path, live: Any, tmp_path: Path) -> 
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATSMOCK_")}
     # `atsmock` itself (docs/contracts.md), from this interpreter's scripts even when they are not on PATH
     env["PATH"] = os.pathsep.join([sysconfig.get_path("scripts"), env.get("PATH", "")])
-    done = subprocess.run(
-        ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False
+    return subprocess.run(
+        ["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False
     )
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("doc", RUNNABLE, ids=lambda p: p.name)
+def test_every_command_of_the_doc_runs(doc: Path, live: Any, tmp_path: Path) -> None:
+    done = run_doc(doc, live, tmp_path)
     assert done.returncode == 0, f"{doc.name}: a command failed\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
+
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def numbered_uuids(text: str) -> str:
+    """``text`` with each distinct UUID replaced by ``<uuid N>``, in order of first appearance."""
+    seen: dict[str, int] = {}
+    return UUID.sub(lambda m: f"<uuid {seen.setdefault(m.group(), len(seen) + 1)}>", text)
+
+
+@pytest.mark.live
+def test_the_endorsed_walkthrough_runs_again_on_the_same_server_and_prints_what_the_page_shows(
+    live: Any, tmp_path: Path
+) -> None:
+    """Re-run without a reset, it finds its candidate and replaces its attachments (PUT 200 instead of 201)
+    rather than creating a second candidate and printing refusals."""
+    doc = ROOT / "docs" / "endorsed.md"
+    shown = re.search(r"Run twice against one server.*?```text\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    assert shown is not None
+    first, second = run_doc(doc, live, tmp_path), run_doc(doc, live, tmp_path)
+    assert (first.returncode, first.stderr, second.returncode, second.stderr) == (0, "", 0, "")
+    expected = numbered_uuids(shown.group(1))
+    assert numbered_uuids(first.stdout) == expected
+    assert numbered_uuids(first.stdout + second.stdout) == expected + expected.replace(" HTTP 201", " HTTP 200")

@@ -79,6 +79,39 @@ def test_vendor(request, atsmock_server, name):
     result.assert_outcomes(passed=len(names))
 
 
+API_URLS = """
+import httpx
+import pytest
+
+# What the README's vendor table gives as each vendor's base URL, and one endpoint under it.
+API = {
+    "pageup": ("/pageup", "GET", "/v3/218/recruitment/document/1", "getDocument"),
+    "ashby": ("/ashby", "POST", "/candidate.list", "candidateList"),
+    "wttj": ("/wttj/api/v1/external", "GET", "/candidates/x", "getCandidate"),
+    "clinch": ("/clinch/v1", "GET", "/candidates/1", "getCandidate"),
+    "endorsed": ("/endorsed/api/v1", "GET", "/candidates/remote.x", "getCandidate"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(API))
+def test_api_url_is_what_a_connector_configures(request, atsmock_server, name):
+    mount, method, path, operation = API[name]
+    endpoint = request.getfixturevalue(f"atsmock_{name}")
+    assert (endpoint.base_url, endpoint.api_url) == (f"{atsmock_server.url}/{name}", atsmock_server.url + mount)
+    assert atsmock_server.api_url(name) == endpoint.api_url
+    assert httpx.request(method, endpoint.api_url + path).status_code == 401  # the vendor's own "sign in first"
+    atsmock_server.admin.assert_request_made(name, operation, times=1, status=401)
+"""
+
+
+def test_each_vendor_fixture_has_the_api_url_a_connector_configures(pytester: pytest.Pytester) -> None:
+    from mockservers.vendors import served
+
+    pytester.makepyfile(test_api_urls=API_URLS)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=len(served()))
+
+
 def test_a_users_conftest_configures_the_session_server_by_overriding_its_fixture(pytester: pytest.Pytester) -> None:
     """What the README says to do for your own settings; ``ATSMOCK_CONFIG`` in the shell is not read."""
     pytester.makefile(
@@ -118,3 +151,18 @@ def test_the_session_server_does_not_read_atsmock_config_from_the_shell(
         test_defaults="def test_defaults(atsmock_ashby):\n    assert len(atsmock_ashby.credentials) == 3\n"
     )
     pytester.runpytest("-p", "no:cacheprovider", "-q").assert_outcomes(passed=1)
+
+
+def test_the_readme_vendor_table_gives_each_vendors_api_url() -> None:
+    """The ``base URL (default)`` column is what ``.api_url`` answers on the default address."""
+    import re
+    from pathlib import Path
+
+    from mockservers import create_app
+    from mockservers.vendors import served
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| [^|]+ \| `(http://127\.0\.0\.1:8000/(\w+)[^`]*)` \|", readme, re.M)
+    listed = {name: url for url, name in rows}
+    platform = create_app().platform
+    assert {v.name: listed[v.name] for v in served()} == {v.name: platform.api_url(v.name) for v in served()}

@@ -115,3 +115,26 @@ def test_the_app_cannot_call_itself_in_process() -> None:
     with in_process_client(reentrant) as http:
         assert http.get("/").status_code == 204
     assert seen == ["in_process_client cannot be used from inside the app it calls"]
+
+
+BODY_MESSAGE = (
+    "assert_request_made cannot match on {names}: the journal keeps no request bodies (only their size, "
+    "request.bodySize); assert on what the request did instead, by reading the resource it created or "
+    "changed back through the vendor's API"
+)
+
+
+@pytest.mark.parametrize("field", ["body", "json", "data", "content", "files", "form"])
+def test_assert_request_made_says_why_it_cannot_match_a_body_and_what_to_do(echo_admin: Any, field: str) -> None:
+    with pytest.raises(TypeError) as raised:
+        echo_admin.assert_request_made("echo", "get_thing", **{field: {"name": "Ada"}})
+    assert str(raised.value) == BODY_MESSAGE.format(names=field)
+
+
+def test_assert_request_made_names_other_unknown_fields_plainly(echo_admin: Any) -> None:
+    with pytest.raises(TypeError) as raised:
+        echo_admin.assert_request_made("echo", "get_thing", colour="red", status=200)
+    assert str(raised.value) == "assert_request_made cannot match on colour"
+    with pytest.raises(TypeError) as raised:
+        echo_admin.assert_request_made("echo", colour="red", json={})
+    assert str(raised.value) == BODY_MESSAGE.format(names="colour, json")

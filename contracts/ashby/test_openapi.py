@@ -46,7 +46,7 @@ def test_every_route_is_documented_at_its_path() -> None:
     } == documented
 
 
-@pytest.mark.parametrize("operation_id", ["jobPostingInfo", "applicationformsubmit"])
+@pytest.mark.parametrize("operation_id", ["jobPostingInfo", "applicationFormSubmit"])
 def test_seeded_posting_ids_are_the_documented_examples(operation_id: str) -> None:
     from mockservers.ashby.postings import SEEDED_POSTINGS
 

@@ -19,7 +19,7 @@ PERMISSIONS: Mapping[str, str] = {
     "candidateCreate": "candidatesWrite",
     "candidateUploadResume": "candidatesWrite",
     "candidateUploadFile": "candidatesWrite",
-    "applicationformsubmit": "candidatesWrite",
+    "applicationFormSubmit": "candidatesWrite",
     "candidateInfo": "candidatesRead",
     "candidateList": "candidatesRead",
     "fileInfo": "candidatesRead",

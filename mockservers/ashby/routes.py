@@ -209,8 +209,8 @@ async def jobPostingInfo(request: Request) -> Response:
     return success(results)
 
 
-async def applicationformsubmit(request: Request) -> Response:
-    vendor = _vendor(request, "applicationformsubmit")
+async def applicationFormSubmit(request: Request) -> Response:
+    vendor = _vendor(request, "applicationFormSubmit")
     store = vendor.store
     if inputs.is_multipart(request):
         async with inputs.multipart(request, vendor.settings.max_content_length) as form:
@@ -280,8 +280,13 @@ ROUTES = [
     Route("/candidate.uploadFile", candidateUploadFile, methods=["POST"]),
     Route("/jobPosting.list", jobPostingList, methods=["POST"]),
     Route("/jobPosting.info", jobPostingInfo, methods=["POST"]),
-    Route("/applicationForm.submit", applicationformsubmit, methods=["POST"]),
+    Route("/applicationForm.submit", applicationFormSubmit, methods=["POST"]),
 ]
+
+
+FORMER_OPERATION_IDS = {"applicationformsubmit": "applicationFormSubmit"}
+"""operationIds this mock used before (``applicationformsubmit``, lowercase unlike the others), still accepted
+wherever an operation is named (faults, journal filters, ``assert_request_made``)."""
 
 
 def inventory(store: AshbyStore, board: JobBoard, objects: Storage) -> Inventory:
@@ -326,7 +331,7 @@ def create_vendor(platform: Platform, settings: AshbySettings) -> VendorMount:
     return VendorMount(
         "ashby",
         app_for(state),
-        OperationTable.from_routes(ROUTES, aliases=lambda route: route.path.lstrip("/")),
+        OperationTable.from_routes(ROUTES, aliases=lambda route: route.path.lstrip("/"), former=FORMER_OPERATION_IDS),
         scenarios(app_for(dataclasses.replace(state, expired_uploads=True))),
         reset=reset,
         inventory=lambda: inventory(store, board, s3),

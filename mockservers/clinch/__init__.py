@@ -12,5 +12,6 @@ VENDOR = Vendor(
     credentials,
     create=lazy("mockservers.clinch.routes", "create_vendor"),
     demo=lazy("mockservers.clinch.demo", "demo"),
+    api_path="/v1",
     secret_headers=frozenset({"x-hmac-authorization", "x-authorization"}),
 )

@@ -109,6 +109,8 @@ class FaultPlan:
                 scenario = self._scenarios.get(row["scenario"])
                 if scenario is None or (row["vendor"] is not None and row["vendor"] not in self._operations):
                     continue
+                if row["operation"] is not None:  # saved under a former operationId: the current one
+                    row = {**row, "operation": self.operation(row["vendor"], row["operation"]) or row["operation"]}
                 fault = _decode(row, scenario)
             restored.append(fault)
         self._faults = restored
@@ -134,7 +136,9 @@ class FaultPlan:
         targets = (vendor,) if vendor is not None else tuple(self._operations)
         shown: list[str] = []
         for target in targets:
-            aliases = {op: alias for alias, op in self._aliases.get(target, {}).items()}
+            aliases: dict[str, str] = {}
+            for alias, op in self._aliases.get(target, {}).items():
+                aliases.setdefault(op, alias)  # the vendor's own name, listed first, not a former operationId
             for op in sorted(self._operations.get(target, ())):
                 shown.append(f"{op} ({aliases[op]})" if op in aliases else op)
         return ", ".join(shown) or "none"

@@ -42,9 +42,11 @@ class OperationTable:
         *,
         exclude: Iterable[str] = (),
         aliases: Callable[[Route], str | None] | None = None,
+        former: Mapping[str, str] | None = None,
     ) -> OperationTable:
         """Every ``Route`` whose name is not excluded (e.g. the OpenAPI document's own route); ``aliases``
-        gives a route's vendor name (e.g. from its path) where the vendor calls it something else."""
+        gives a route's vendor name (e.g. from its path) where the vendor calls it something else;
+        ``former`` maps operationIds the mock used before a rename to the current ones, accepted the same way."""
         skip = set(exclude)
         entries = []
         names: dict[str, str] = {}
@@ -55,6 +57,8 @@ class OperationTable:
                 alias = aliases(route) if aliases is not None else None
                 if alias:
                     names[alias] = route.name
+        for old, current in (former or {}).items():
+            names.setdefault(old, current)  # after the vendor's own names: error messages show those
         return cls(entries, names)
 
     def resolve(self, method: str, path: str) -> str | None:

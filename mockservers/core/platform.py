@@ -59,6 +59,10 @@ class Platform:
             return self.base_url
         return f"{self.base_url}/{name}"
 
+    def api_url(self, name: str) -> str:
+        """The base URL a connector is configured with for the vendor: its ``vendor_url`` plus ``Vendor.api_path``."""
+        return self.vendor_url(name) + self.known[name].api_path
+
     def add_vendor(self, mount: VendorMount) -> None:
         self.vendors[mount.name] = mount
         self.faults.register_target(mount.name, mount.operations.names, mount.scenarios, mount.operations.aliases)

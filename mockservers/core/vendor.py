@@ -67,6 +67,10 @@ class Vendor:
     secret_headers: frozenset[str] = frozenset()
     demo: Callable[[DemoRun, Any], None] | None = None
     """The vendor's whole document workflow through its reference client (``atsmock demo``)."""
+    api_path: str = ""
+    """Where the API a connector is configured with sits below the vendor's mount, as the vendor documents its
+    base URL: ``/api/v1/external`` for WTTJ's ``https://www.welcomekit.co/api/v1/external``; empty when the
+    mount is that base (``Platform.api_url``)."""
 
     @property
     def planned(self) -> bool:

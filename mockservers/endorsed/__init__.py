@@ -12,4 +12,5 @@ VENDOR = Vendor(
     credentials,
     create=lazy("mockservers.endorsed.routes", "create_vendor"),
     demo=lazy("mockservers.endorsed.demo", "demo"),
+    api_path="/api/v1",
 )

@@ -12,4 +12,5 @@ VENDOR = Vendor(
     credentials,
     create=lazy("mockservers.wttj.routes", "create_vendor"),
     demo=lazy("mockservers.wttj.demo", "demo"),
+    api_path="/api/v1/external",
 )

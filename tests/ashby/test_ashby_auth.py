@@ -82,7 +82,7 @@ def test_permission_table_matches_ashbys_docs() -> None:
         "candidateCreate": "candidatesWrite",
         "candidateUploadResume": "candidatesWrite",
         "candidateUploadFile": "candidatesWrite",
-        "applicationformsubmit": "candidatesWrite",
+        "applicationFormSubmit": "candidatesWrite",
         "candidateInfo": "candidatesRead",
         "candidateList": "candidatesRead",
         "fileInfo": "candidatesRead",

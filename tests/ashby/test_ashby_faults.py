@@ -84,12 +84,26 @@ def test_a_fault_targets_an_endpoint_by_ashbys_own_name_or_its_operation_id(
     ]
 
 
+@pytest.mark.parametrize("operation", ["applicationFormSubmit", "applicationForm.submit", "applicationformsubmit"])
+def test_application_form_submit_is_targeted_by_its_operation_id_ashbys_name_or_its_former_id(
+    ashby: Ashby, admin: AdminClient, client: httpx.Client, operation: str
+) -> None:
+    """``applicationformsubmit`` was its operationId before it was named like the others (camelCase of
+    Ashby's ``applicationForm.submit``); faults and journal filters written with it keep working."""
+    created = client.post("/__admin/faults", json={"scenario": "ashby.server_error", "operation": operation})
+    assert (created.status_code, created.json()["operation"]) == (201, "applicationFormSubmit")
+    assert ashby.post("candidate.list", {}).status_code == 200
+    assert ashby.post("applicationForm.submit", {}).status_code == 500
+    assert [e["operation"] for e in admin.requests(operation=operation)] == ["applicationFormSubmit"]
+    admin.assert_request_made("ashby", operation, times=1, status=500, fault="ashby.server_error")
+
+
 def test_an_unknown_operation_lists_the_valid_names_with_ashbys_own(client: httpx.Client) -> None:
     response = client.post("/__admin/faults", json={"scenario": "ashby.server_error", "operation": "file.upload"})
     assert (response.status_code, response.json()["error"]["message"]) == (
         400,
         "unknown operation 'file.upload' for vendor 'ashby'; valid: "
-        "applicationformsubmit (applicationForm.submit), candidateCreate (candidate.create), "
+        "applicationFormSubmit (applicationForm.submit), candidateCreate (candidate.create), "
         "candidateInfo (candidate.info), candidateList (candidate.list), candidateUploadFile (candidate.uploadFile), "
         "candidateUploadResume (candidate.uploadResume), fileCreateFileUploadHandle (file.createFileUploadHandle), "
         "fileInfo (file.info), jobPostingInfo (jobPosting.info), jobPostingList (jobPosting.list)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -10,9 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
+from echo_vendor import ECHO
 
+from mockservers.config import Settings
 from mockservers.core.dispatch import ConnectionDropped
-from mockservers.testing import AdminClient, in_process_client
+from mockservers.testing import AdminClient, in_process_client, make_app
 
 TIMER_SLACK = 0.005
 """Event-loop timers may fire a few milliseconds early (libuv keeps time in whole, cached milliseconds)."""
@@ -306,3 +309,17 @@ def test_request_ids_are_version_4_uuids_unique_and_ordered() -> None:
     assert drawn[0][:24] == drawn[-1][:24] != other()[:24]
     steps = {(int(b[24:], 16) - int(a[24:], 16)) % 2**48 for a, b in itertools.pairwise(drawn)}
     assert steps == {1}  # counting up (and wrapping within the last 48 bits, never into the prefix)
+
+
+@pytest.mark.parametrize(
+    ("single", "api_url"), [("", "http://testserver/echo/things"), ("echo", "http://testserver/things")]
+)
+def test_a_vendors_api_url_is_its_api_path_below_its_mount(single: str, api_url: str) -> None:
+    """``Vendor.api_path``: where the API a connector configures sits below the mount (WTTJ's ``/api/v1/external``)."""
+    echo = dataclasses.replace(ECHO, api_path="/things")
+    app = make_app(Settings(registry=[echo]).with_server(vendor=single), vendors=[echo])
+    assert app.platform.api_url("echo") == api_url
+    assert make_app(Settings(registry=[ECHO]), vendors=[ECHO]).platform.api_url("echo") == "http://testserver/echo"
+    with in_process_client(app) as client:
+        response = client.get(f"{api_url}/5")
+        assert (response.status_code, response.content) == (200, b'{"id":"5"}')

@@ -63,6 +63,25 @@ def test_scheduled_faults_and_their_counters_survive_a_restart(restarts: Restart
     assert set(one_run) == {200, 401}  # both outcomes occur (200: the malformed body), so the comparison bites
 
 
+def test_a_fault_saved_under_a_former_operation_id_is_restored_under_the_current_one(restarts: Restarts) -> None:
+    """A state dir written when Ashby's ``applicationFormSubmit`` was ``applicationformsubmit`` still fires."""
+    import sqlite3
+
+    fault = admin(restarts).add_fault("ashby.server_error", operation="applicationForm.submit")
+    restarts.stop()
+    db = sqlite3.connect(restarts.directory / "state.sqlite3")
+    with db:
+        (row,) = db.execute("SELECT value FROM records WHERE tbl = 'faults.scheduled'").fetchall()
+        saved = json.loads(row[0])
+        assert saved["operation"] == "applicationFormSubmit"
+        saved["operation"] = "applicationformsubmit"
+        db.execute("UPDATE records SET value = ? WHERE tbl = 'faults.scheduled'", (json.dumps(saved),))
+    db.close()
+    restarts.start()
+    assert [(f["id"], f["operation"]) for f in admin(restarts).faults()] == [(fault, "applicationFormSubmit")]
+    assert restarts.http("ashby").post("/applicationForm.submit", json={}).status_code == 500
+
+
 def test_tokens_and_their_signing_key_survive_a_restart(restarts: Restarts) -> None:
     issued = restarts.platform.tokens.issue("pageup", "atsmock-pageup", ["Public.Document.Read"], 300)
     restarts.restart()
