@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+# pytester's in-process run drops every module first imported during it. PyYAML's C extension cannot
+# be loaded twice, so a ``yaml`` first imported by a user's suite here came back as a new module beside
+# the old ``_yaml``, and every later CSafeLoader parse (the served /openapi.json) failed with "could not
+# determine a constructor for the tag None". Imported before any run, it is kept.
+import yaml  # noqa: F401
+
 USER_TESTS = """
 import httpx
 import pytest
