@@ -21,7 +21,7 @@ from mockservers.clinch.models import RAILS_SPACE, CandidateFilter, blank
 from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
 from mockservers.core.http import InvalidJSON, media_type, parse_json, read_body
-from mockservers.core.numbers import clamped_int
+from mockservers.core.numbers import clamped_int, long_integer
 
 JSON_API = "application/vnd.api+json"
 ACCEPTED_MEDIA_TYPES = frozenset({JSON_API, "application/json"})
@@ -98,7 +98,7 @@ def resource_attributes(raw: bytes, types: Sequence[str], resource_id: str | Non
     request document), so a PATCH without it is a 422, not a silent no-op.
     """
     try:
-        document = parse_json(raw)
+        document = parse_json(raw, integers=long_integer)  # Ruby's JSON: a Bignum of any length
     except InvalidJSON as exc:
         detail = f"The request body is not valid JSON: {exc.reason}"
         raise VendorError(kinds.INVALID_INPUT, detail, code="bad_json") from None

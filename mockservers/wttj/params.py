@@ -31,7 +31,7 @@ from starlette.requests import Request
 
 from mockservers.core import errors as kinds
 from mockservers.core.http import InvalidJSON, is_json_media_type, media_type, multipart_form, parse_json, read_body
-from mockservers.core.numbers import clamped_int
+from mockservers.core.numbers import clamped_int, long_integer
 from mockservers.wttj.errors import error, invalid
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -76,7 +76,7 @@ async def _body_params(request: Request) -> Mapping[str, Any]:
     if media and not is_json_media_type(media):
         raise error(kinds.UNSUPPORTED_MEDIA_TYPE, f"The provided content-type '{media}' is not supported.")
     try:
-        body = parse_json(raw)
+        body = parse_json(raw, integers=long_integer)  # Ruby's JSON: a Bignum of any length
     except InvalidJSON:
         raise invalid("message body does not match declared format") from None
     return body if isinstance(body, dict) else {}  # Grape merges a JSON object only

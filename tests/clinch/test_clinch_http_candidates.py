@@ -157,6 +157,21 @@ def test_a_json_array_is_a_422_at_the_root_and_a_body_that_is_not_json_a_400(cli
     )
 
 
+def test_a_number_of_5000_digits_is_json_and_its_attribute_is_validated(clinch: Clinch) -> None:
+    """Ruby's JSON reads it as a Bignum and Rails casts it to its text for a string attribute: a name too long
+    (Python's ``json`` alone refuses more than 4300 digits, which answered 400 "not valid JSON")."""
+    long = b"9" * 5000
+    raw = b'{"data": {"type": "candidates", "attributes": {"email": "a@example.com", "first_name": %s}}}' % long
+    response = clinch.call("POST", "/candidates", raw)
+    assert (response.status_code, response.json()) == (
+        422,
+        unprocessable("/data/attributes/first_name", "First name is too long (maximum is 255 characters)", "too_long"),
+    )
+    short = b'{"data": {"type": "candidates", "attributes": {"email": "a@example.com", "first_name": 42}}}'
+    created = clinch.call("POST", "/candidates", short)
+    assert (created.status_code, created.json()["data"]["attributes"]["first_name"]) == (201, "42")
+
+
 def test_a_second_candidate_with_the_same_email_is_a_422(clinch: Clinch) -> None:
     clinch.create("ada@example.com")
     response = clinch.call("POST", "/candidates", document("candidates", email="ADA@example.com"))
