@@ -17,6 +17,7 @@ from typing import Any
 from starlette.requests import Request
 
 from mockservers.clinch.dates import parse_date_time
+from mockservers.clinch.errors import SERVER_ERROR_DETAIL
 from mockservers.clinch.models import RAILS_SPACE, CandidateFilter, blank
 from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
@@ -122,7 +123,12 @@ def resource_attributes(raw: bytes, types: Sequence[str], resource_id: str | Non
 
 # -- the list's query ---------------------------------------------------------------------------------
 
-_LEADING_INTEGER = re.compile(r"\s*([+-]?\d+)")
+_LEADING_INTEGER = re.compile(r"[ \t\n\v\f\r]*([+-]?[0-9]+(?:_[0-9]+)*)")
+"""What Ruby's ``String#to_i`` reads: C ``isspace`` (ASCII only), a sign, ASCII digits, single underscores
+between digits (``"1_2".to_i`` is 12, ``"1__2".to_i`` 1: bugs.ruby-lang.org #13105). Python's ``\\s`` and
+``\\d`` would also take Unicode spaces and digits (``"٣".to_i`` is 0 in Ruby)."""
+_DIGIT_AT_LINE_START = re.compile(r"^[0-9]", re.MULTILINE)
+"""Kaminari's ``/^\\d/ =~ num.to_s`` (Ruby's ``^`` is a line start; its ``\\d`` is ASCII)."""
 _FILTER = re.compile(r"filter\[([^\]]*)\]\[([^\]]*)\]")
 
 
@@ -130,7 +136,7 @@ def ruby_to_i(value: str | None) -> int:
     """Ruby's ``String#to_i``: the leading integer, 0 when there is none (``"2abc"`` → 2, ``"x"`` → 0);
     past 18 digits ``core.numbers.LIMIT`` (Ruby's Bignum pages alike; Python's ``int`` refuses 4300+ digits)."""
     match = _LEADING_INTEGER.match(value or "")
-    return clamped_int(match.group(1)) if match else 0
+    return clamped_int(match.group(1).replace("_", "")) if match else 0
 
 
 def last(items: Sequence[tuple[str, str]], name: str) -> str | None:
@@ -156,11 +162,19 @@ def include(items: Sequence[tuple[str, str]]) -> frozenset[str]:
 
 
 def paging(items: Sequence[tuple[str, str]], default_size: int, max_size: int) -> tuple[int, int]:
-    """``page`` (from 1) and ``per_page``: below 1 is the first page / the default size, above the
-    maximum size is the maximum (inferred: Kaminari's ``page`` and ``per`` with ``max_per_page``)."""
+    """``page`` (from 1) and ``per_page`` as Kaminari's ``page(n).per(m)`` reads them (kaminari-core
+    ``page_scope_methods.rb``): ``page`` is ``to_i``, below 1 the first page; ``per`` keeps the default size
+    for a negative number or one whose text has no digit at a line start (``"x"``, ``"+5"``, ``" 5"``),
+    the maximum above ``max_per_page``, and ``0`` is ``limit(0)``, whose page count Kaminari cannot work
+    out: ``ZeroPerPageOperation``, a 500 (``zero_per_page``)."""
     page = max(1, ruby_to_i(last(items, "page")))
-    size = ruby_to_i(last(items, "per_page"))
-    return page, (default_size if size < 1 else min(size, max_size))
+    raw = last(items, "per_page")
+    size = ruby_to_i(raw)
+    if size < 0 or raw is None or _DIGIT_AT_LINE_START.search(raw) is None:
+        return page, default_size
+    if size == 0:
+        raise VendorError(kinds.INTERNAL, SERVER_ERROR_DETAIL, code="zero_per_page")
+    return page, min(size, max_size)
 
 
 _NAMED_FILTER = re.compile(r"filter\[(updated_at|email)\]")

@@ -373,6 +373,14 @@ def test_following_next_keeps_the_filters(clinch: Clinch, app: Any) -> None:
         ({"page": "1abc", "per_page": "x"}, ["c0@example.com", "c1@example.com", "c2@example.com"]),
         ({"page": "1", "per_page": "9" * 5000}, ["c0@example.com", "c1@example.com", "c2@example.com"]),
         ({"page": "9" * 5000}, []),
+        ({"page": "\u0662", "per_page": "1"}, ["c0@example.com"]),  # Arabic-Indic 2: Ruby's to_i reads 0
+        ({"page": "2", "per_page": "\u0661"}, []),  # no ASCII digit: the default size, one page
+        ({"page": "2", "per_page": "1_0"}, []),  # Ruby reads 10
+        ({"page": "2", "per_page": "1__0"}, ["c1@example.com"]),  # Ruby stops at the second underscore: 1
+        ({"page": "2", "per_page": "+1"}, []),  # Kaminari's /^\d/ fails: the default size
+        ({"page": "2", "per_page": " 1"}, []),
+        ({"page": "2", "per_page": "-1"}, []),
+        ({"page": " \t2", "per_page": "1abc"}, ["c1@example.com"]),
     ],
 )
 def test_the_list_filters_and_reads_paging_leniently(
@@ -382,6 +390,17 @@ def test_the_list_filters_and_reads_paging_leniently(
         clinch.create(f"c{i}@example.com")
         app.platform.clock.advance(10)
     assert [c["attributes"]["email"] for c in clinch.ok("GET", "/candidates", params=params)["data"]] == emails
+
+
+@pytest.mark.parametrize("per_page", ["0", "00", "0abc", "x\n1"])
+def test_per_page_zero_is_kaminaris_zero_per_page_operation_a_500(clinch: Clinch, per_page: str) -> None:
+    """Kaminari's ``per(0)`` is ``limit(0)``, and counting its pages raises ``ZeroPerPageOperation``: Rails' 500."""
+    clinch.create("c0@example.com")
+    response = clinch.call("GET", "/candidates", params={"per_page": per_page})
+    assert (response.status_code, response.json()) == (
+        500,
+        error(500, "zero_per_page", "Internal server error", "We're sorry, but something went wrong."),
+    )
 
 
 def test_per_page_is_capped_at_the_maximum_and_defaults_to_25(app: Any) -> None:
