@@ -18,7 +18,7 @@ from starlette.requests import Request
 
 from mockservers.clinch.dates import parse_date_time
 from mockservers.clinch.errors import SERVER_ERROR_DETAIL
-from mockservers.clinch.models import RAILS_SPACE, CandidateFilter, blank
+from mockservers.clinch.models import CandidateFilter
 from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
 from mockservers.core.http import InvalidJSON, media_type, parse_json, read_body
@@ -145,20 +145,65 @@ def last(items: Sequence[tuple[str, str]], name: str) -> str | None:
     return values[-1] if values else None
 
 
+class MalformedCSV(ValueError):
+    """What Ruby's ``CSV::MalformedCSVError`` is raised for: a stray or unclosed quote."""
+
+
+def csv_line(text: str) -> list[str | None]:
+    """The first row of ``text`` as Ruby's ``CSV.parse_line`` reads it (``,`` between fields, ``"`` quotes,
+    ``""`` a quote inside them; the row ends at the first line break outside quotes): an empty field is
+    None, an empty quoted one ``""``; a quote inside an unquoted field, anything after a closing quote
+    but ``,``, or an unclosed quote is ``MalformedCSV``. Nothing is trimmed."""
+    fields: list[str | None] = []
+    i, n = 0, len(text)
+    while True:
+        if i < n and text[i] == '"':
+            value, i = [], i + 1
+            while True:
+                if i >= n:
+                    raise MalformedCSV("Unclosed quoted field")
+                if text[i] == '"':
+                    if text.startswith('""', i):
+                        value.append('"')
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                value.append(text[i])
+                i += 1
+            fields.append("".join(value))
+            if i < n and text[i] not in ",\r\n":
+                raise MalformedCSV("Any value after quoted field isn't allowed")
+        else:
+            start = i
+            while i < n and text[i] not in ',\r\n"':
+                i += 1
+            if i < n and text[i] == '"':
+                raise MalformedCSV("Illegal quoting")
+            fields.append(text[start:i] or None)
+        if i >= n or text[i] in "\r\n":
+            return fields
+        i += 1  # the comma
+
+
 def include(items: Sequence[tuple[str, str]]) -> frozenset[str]:
-    """``include=a,b`` (comma-separated, JSON:API); a path the seed does not list is a 400 naming it; a
-    blank name (Rails' ``blank?``) is ignored."""
+    """``include=a,b`` as jsonapi-resources reads it (``parse_include_directives``): ``CSV.parse_line``, empty
+    fields dropped, nothing trimmed, so ``" resumes "`` is no relationship; the first name the seed does not
+    list (or a line CSV cannot read, named whole) is a 400 in its words."""
     raw = last(items, "include")
-    paths = frozenset(p.strip(RAILS_SPACE) for p in (raw or "").split(",") if not blank(p))
-    unknown = sorted(paths - INCLUDES)
-    if unknown:
+    try:
+        names = [name for name in csv_line(raw) if name is not None] if raw else []
+    except MalformedCSV:
+        names = [raw or ""]
+    unknown = next((name for name in names if name not in INCLUDES), None)
+    if raw is not None and unknown is not None:
         raise VendorError(
             kinds.INVALID_INPUT,
-            f"{', '.join(unknown)} is not a relationship of candidates (see include in the API document)",
+            f"{unknown} is not a valid includable relationship of candidates",
             code="invalid_include",
             field="include",
         )
-    return paths
+    return frozenset(names)
 
 
 def paging(items: Sequence[tuple[str, str]], default_size: int, max_size: int) -> tuple[int, int]:

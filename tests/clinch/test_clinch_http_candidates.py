@@ -255,7 +255,7 @@ def test_an_include_path_the_api_does_not_have_is_a_400_naming_the_parameter(cli
             400,
             "invalid_include",
             "Bad request",
-            "secrets is not a relationship of candidates (see include in the API document)",
+            "secrets is not a valid includable relationship of candidates",
             parameter="include",
         ),
     )
@@ -263,22 +263,43 @@ def test_an_include_path_the_api_does_not_have_is_a_400_naming_the_parameter(cli
     assert included["included"] == []
 
 
-def test_an_include_name_of_what_rails_calls_space_is_empty_and_of_u001f_is_unknown(clinch: Clinch) -> None:
-    """Blank by Rails' ``blank?``: U+0085 and U+00A0 are space (an empty name, ignored); U+001F is not (Python's
-    ``str.strip`` removes it), so it is a name, and not one of the API's."""
+@pytest.mark.parametrize(
+    ("include", "named"),
+    [
+        (" resumes ", " resumes "),
+        ("resumes, notes", " notes"),
+        ("resumes,\x85\xa0", "\x85\xa0"),
+        ("resumes,\x1f", "\x1f"),
+        ('resumes,""', ""),
+        ('res"umes', 'res"umes'),
+        ('"resumes"x', '"resumes"x'),
+        ('"resumes', '"resumes'),
+    ],
+)
+def test_include_is_read_as_jsonapi_resources_reads_it_with_csv_nothing_trimmed(
+    clinch: Clinch, include: str, named: str
+) -> None:
+    """jsonapi-resources splits ``include`` with Ruby's ``CSV.parse_line`` and trims nothing: a name with spaces
+    is no relationship; a quote CSV cannot read names the whole value; the first bad name is the one named."""
     candidate = clinch.create()
-    assert "included" in clinch.ok("GET", f"/candidates/{candidate['id']}", params={"include": "resumes,\x85\xa0"})
-    response = clinch.call("GET", f"/candidates/{candidate['id']}", params={"include": "resumes,\x1f"})
+    response = clinch.call("GET", f"/candidates/{candidate['id']}", params={"include": include})
     assert (response.status_code, response.json()) == (
         400,
         error(
             400,
             "invalid_include",
             "Bad request",
-            "\x1f is not a relationship of candidates (see include in the API document)",
+            f"{named} is not a valid includable relationship of candidates",
             parameter="include",
         ),
     )
+
+
+@pytest.mark.parametrize("include", ["", "resumes,", ",resumes", '"resumes"', '"resumes",notes', "resumes\nsecrets"])
+def test_include_takes_csv_quotes_and_drops_empty_names(clinch: Clinch, include: str) -> None:
+    candidate = clinch.create()
+    document = clinch.ok("GET", f"/candidates/{candidate['id']}", params={"include": include})
+    assert ("included" in document) is (include != "")
 
 
 def test_patch_changes_the_named_attributes(clinch: Clinch, app: Any) -> None:
