@@ -23,6 +23,7 @@ from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
 from mockservers.core.http import InvalidJSON, media_type, parse_json, read_body
 from mockservers.core.numbers import clamped_int, long_integer
+from mockservers.core.rack_params import RackParamError, query_pairs
 
 JSON_API = "application/vnd.api+json"
 ACCEPTED_MEDIA_TYPES = frozenset({JSON_API, "application/json"})
@@ -267,7 +268,27 @@ def candidate_filter(items: Sequence[tuple[str, str]], zone: tzinfo) -> Candidat
 
 
 def query_items(request: Request) -> list[tuple[str, str]]:
-    return list(request.query_params.multi_items())
+    """The query's pairs as Rails reads them (``ActionDispatch::Request#GET``): Rack's pairs
+    (``core.rack_params``), then every name and value must be UTF-8 (``check_param_encoding``); either
+    refusal is ``ActionController::BadRequest``, a 400 "Invalid query parameters: <Rack's or Rails' words>",
+    checked before the signature (Rails reads the parameters before any controller callback runs)."""
+    try:
+        pairs = query_pairs(request.scope.get("query_string", b""))
+    except RackParamError as refused:
+        raise _bad_query(refused.message) from None
+    items: list[tuple[str, str]] = []
+    for name, value in pairs:
+        for raw in (name, value or b""):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise _bad_query(f"Invalid encoding for parameter: {raw.decode('utf-8', 'replace')}") from None
+        items.append((name.decode("utf-8"), (value or b"").decode("utf-8")))
+    return items
+
+
+def _bad_query(message: str) -> VendorError:
+    return VendorError(kinds.INVALID_INPUT, f"Invalid query parameters: {message}", code="invalid_query_parameters")
 
 
 def headers_of(request: Request) -> Mapping[str, str]:

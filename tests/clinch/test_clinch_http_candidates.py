@@ -589,3 +589,29 @@ def test_accept_is_not_negotiated(clinch: Clinch) -> None:
     (like a Rails app that takes application/json) answers the document whatever Accept says."""
     for accept in ("application/vnd.api+json; ext=bulk", "text/html", "*/*"):
         assert clinch.ok("GET", "/candidates", headers={"Accept": accept})["meta"]["record_count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        ("include=%FF", "Invalid query parameters: Invalid encoding for parameter: \ufffd"),
+        ("filter[email][eq]=a%E2%82", "Invalid query parameters: Invalid encoding for parameter: a\ufffd"),
+        ("%FF=1", "Invalid query parameters: Invalid encoding for parameter: \ufffd"),
+        ("page=%G1", "Invalid query parameters: invalid %-encoding (%G1)"),
+        ("page=1&per_page=5%", "Invalid query parameters: invalid %-encoding (5%)"),
+    ],
+)
+def test_a_query_rails_cannot_read_is_a_400_before_the_signature(clinch: Clinch, query: str, detail: str) -> None:
+    """Rails' ``Request#GET``: Rack's invalid %-encoding, or a name or value that is not UTF-8 once decoded
+    (``check_param_encoding``), is ``ActionController::BadRequest`` "Invalid query parameters: ...", and Rails
+    reads the parameters before the controller's callbacks, so an unsigned request gets the same 400."""
+    for signed in (True, False):
+        response = clinch.http.get(f"/clinch/v1/candidates?{query}")
+        if signed:
+            request = clinch.http.build_request("GET", f"/clinch/v1/candidates?{query}")
+            clinch.auth.sign(request)
+            response = clinch.http.send(request)
+        assert (response.status_code, response.json()) == (
+            400,
+            error(400, "invalid_query_parameters", "Bad request", detail),
+        )
