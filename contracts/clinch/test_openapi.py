@@ -134,8 +134,8 @@ def test_the_documents_not_blank_rules_are_the_mocks() -> None:
 
 
 def test_the_documents_empty_include_name_is_the_mocks() -> None:
-    """An ``include`` name the document accepts (one of its paths, or blank by Rails' ``blank?``) is one the mock
-    takes or ignores; any other is a 400 (the comma is left out: on the wire it separates two names)."""
+    """An ``include`` name the document accepts (one of its paths, or empty) is one the mock takes or ignores;
+    any other, spaces included, is a 400 (the comma is left out: on the wire it separates two names)."""
     import jsonschema_rs
 
     from mockservers.clinch.inputs import include

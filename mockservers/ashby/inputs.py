@@ -29,6 +29,7 @@ from mockservers.core.http import (
     parse_json,
     read_body,
 )
+from mockservers.core.numbers import js_number
 
 JSON_BODY_LIMIT = 10 * 1024 * 1024
 """Largest JSON body read (inferred; Ashby publishes no request size limit)."""
@@ -75,7 +76,7 @@ async def read_json(request: Request, operation: str) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        parsed = parse_json(body)
+        parsed = parse_json(body, integers=js_number)  # JSON.parse: Infinity past a double
     except InvalidJSON as exc:
         raise malformed(exc.reason) from None
     if not isinstance(parsed, dict):
@@ -118,7 +119,7 @@ def form_json(form: FormData, name: str) -> Any:
     if not isinstance(raw, str):
         raise invalid(name, "must be a text field holding JSON, not a file")
     try:
-        return parse_json(raw.encode("utf-8", "surrogatepass"))
+        return parse_json(raw.encode("utf-8", "surrogatepass"), integers=js_number)
     except InvalidJSON:
         raise invalid(name, "is not valid JSON") from None
 

@@ -17,6 +17,8 @@ client (``hmac_signing_middleware.rb``) and the api_auth gem (``lib/api_auth/bas
 - api_auth 2.5 (its current release) sends ``X-Authorization-Content-SHA256`` (Base64 SHA-256 of the
   body) instead of Content-MD5 and signs it in the same slot of the canonical string; that verifies
   too, and a present but wrong one fails likewise.
+- ``X-Original-URI`` (or ``X-HMAC-Original-URI``), when sent, is the request URI signed, in place of
+  the one received (api_auth ≥ 2.2's ``original_uri``, for requests rewritten by a proxy).
 - The request URI is the path and query as received on the wire (ASGI ``raw_path`` + ``?`` +
   ``query_string``), so an unmodified signer pointed at ``http://HOST:PORT/clinch/v1`` signs
   ``/clinch/v1/candidates``. The same URI without the mount prefix (``/v1/candidates``, what a
@@ -60,6 +62,9 @@ AUTHORIZATION_HEADERS = ("x-hmac-authorization", "x-authorization", "authorizati
 CONTENT_TYPE_HEADERS = ("x-hmac-content-type", "x-content-type", "content-type")
 CONTENT_MD5_HEADERS = ("x-hmac-content-md5", "x-content-md5", "content-md5")
 DATE_HEADERS = ("x-hmac-date", "x-date", "date")
+ORIGINAL_URI_HEADERS = ("x-hmac-original-uri", "x-original-uri")
+"""api_auth ≥ 2.2 (#137) signs ``original_uri || request_uri``: the ``X-Original-URI`` header a proxy sets
+(the Grape driver also reads ``X-HMAC-Original-URI``, first), when present even empty, instead of the URI."""
 CONTENT_SHA256_HEADER = "x-authorization-content-sha256"
 """api_auth ≥ 2.5's content hash (``headers.rb`` ``content_hash``, PR #188), in Content-MD5's place."""
 
@@ -226,10 +231,12 @@ class HmacVerifier:
                 )
             hashes.append(sha256)
         content_type = first_header(headers, CONTENT_TYPE_HEADERS) or ""
+        original = first_header(headers, ORIGINAL_URI_HEADERS)
+        uris = request.uris if original is None else (canonical_uri(original),)
         tried = [
             c
             for digest in hashes
-            for uri in request.uris
+            for uri in uris
             for c in canonical_strings(request.method, content_type, digest, uri, timestamp)
         ]
         expected = provided.encode("latin-1")

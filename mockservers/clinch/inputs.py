@@ -17,11 +17,13 @@ from typing import Any
 from starlette.requests import Request
 
 from mockservers.clinch.dates import parse_date_time
-from mockservers.clinch.models import RAILS_SPACE, CandidateFilter, blank
+from mockservers.clinch.errors import SERVER_ERROR_DETAIL
+from mockservers.clinch.models import CandidateFilter
 from mockservers.core import errors as kinds
 from mockservers.core.errors import VendorError
 from mockservers.core.http import InvalidJSON, media_type, parse_json, read_body
-from mockservers.core.numbers import clamped_int
+from mockservers.core.numbers import clamped_int, long_integer
+from mockservers.core.rack_params import RackParamError, query_pairs
 
 JSON_API = "application/vnd.api+json"
 ACCEPTED_MEDIA_TYPES = frozenset({JSON_API, "application/json"})
@@ -98,7 +100,7 @@ def resource_attributes(raw: bytes, types: Sequence[str], resource_id: str | Non
     request document), so a PATCH without it is a 422, not a silent no-op.
     """
     try:
-        document = parse_json(raw)
+        document = parse_json(raw, integers=long_integer)  # Ruby's JSON: a Bignum of any length
     except InvalidJSON as exc:
         detail = f"The request body is not valid JSON: {exc.reason}"
         raise VendorError(kinds.INVALID_INPUT, detail, code="bad_json") from None
@@ -122,7 +124,12 @@ def resource_attributes(raw: bytes, types: Sequence[str], resource_id: str | Non
 
 # -- the list's query ---------------------------------------------------------------------------------
 
-_LEADING_INTEGER = re.compile(r"\s*([+-]?\d+)")
+_LEADING_INTEGER = re.compile(r"[ \t\n\v\f\r]*([+-]?[0-9]+(?:_[0-9]+)*)")
+"""What Ruby's ``String#to_i`` reads: C ``isspace`` (ASCII only), a sign, ASCII digits, single underscores
+between digits (``"1_2".to_i`` is 12, ``"1__2".to_i`` 1: bugs.ruby-lang.org #13105). Python's ``\\s`` and
+``\\d`` would also take Unicode spaces and digits (``"٣".to_i`` is 0 in Ruby)."""
+_DIGIT_AT_LINE_START = re.compile(r"^[0-9]", re.MULTILINE)
+"""Kaminari's ``/^\\d/ =~ num.to_s`` (Ruby's ``^`` is a line start; its ``\\d`` is ASCII)."""
 _FILTER = re.compile(r"filter\[([^\]]*)\]\[([^\]]*)\]")
 
 
@@ -130,7 +137,7 @@ def ruby_to_i(value: str | None) -> int:
     """Ruby's ``String#to_i``: the leading integer, 0 when there is none (``"2abc"`` → 2, ``"x"`` → 0);
     past 18 digits ``core.numbers.LIMIT`` (Ruby's Bignum pages alike; Python's ``int`` refuses 4300+ digits)."""
     match = _LEADING_INTEGER.match(value or "")
-    return clamped_int(match.group(1)) if match else 0
+    return clamped_int(match.group(1).replace("_", "")) if match else 0
 
 
 def last(items: Sequence[tuple[str, str]], name: str) -> str | None:
@@ -139,28 +146,81 @@ def last(items: Sequence[tuple[str, str]], name: str) -> str | None:
     return values[-1] if values else None
 
 
+class MalformedCSV(ValueError):
+    """What Ruby's ``CSV::MalformedCSVError`` is raised for: a stray or unclosed quote."""
+
+
+def csv_line(text: str) -> list[str | None]:
+    """The first row of ``text`` as Ruby's ``CSV.parse_line`` reads it (``,`` between fields, ``"`` quotes,
+    ``""`` a quote inside them; the row ends at the first line break outside quotes): an empty field is
+    None, an empty quoted one ``""``; a quote inside an unquoted field, anything after a closing quote
+    but ``,``, or an unclosed quote is ``MalformedCSV``. Nothing is trimmed."""
+    fields: list[str | None] = []
+    i, n = 0, len(text)
+    while True:
+        if i < n and text[i] == '"':
+            value, i = [], i + 1
+            while True:
+                if i >= n:
+                    raise MalformedCSV("Unclosed quoted field")
+                if text[i] == '"':
+                    if text.startswith('""', i):
+                        value.append('"')
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                value.append(text[i])
+                i += 1
+            fields.append("".join(value))
+            if i < n and text[i] not in ",\r\n":
+                raise MalformedCSV("Any value after quoted field isn't allowed")
+        else:
+            start = i
+            while i < n and text[i] not in ',\r\n"':
+                i += 1
+            if i < n and text[i] == '"':
+                raise MalformedCSV("Illegal quoting")
+            fields.append(text[start:i] or None)
+        if i >= n or text[i] in "\r\n":
+            return fields
+        i += 1  # the comma
+
+
 def include(items: Sequence[tuple[str, str]]) -> frozenset[str]:
-    """``include=a,b`` (comma-separated, JSON:API); a path the seed does not list is a 400 naming it; a
-    blank name (Rails' ``blank?``) is ignored."""
+    """``include=a,b`` as jsonapi-resources reads it (``parse_include_directives``): ``CSV.parse_line``, empty
+    fields dropped, nothing trimmed, so ``" resumes "`` is no relationship; the first name the seed does not
+    list (or a line CSV cannot read, named whole) is a 400 in its words."""
     raw = last(items, "include")
-    paths = frozenset(p.strip(RAILS_SPACE) for p in (raw or "").split(",") if not blank(p))
-    unknown = sorted(paths - INCLUDES)
-    if unknown:
+    try:
+        names = [name for name in csv_line(raw) if name is not None] if raw else []
+    except MalformedCSV:
+        names = [raw or ""]
+    unknown = next((name for name in names if name not in INCLUDES), None)
+    if raw is not None and unknown is not None:
         raise VendorError(
             kinds.INVALID_INPUT,
-            f"{', '.join(unknown)} is not a relationship of candidates (see include in the API document)",
+            f"{unknown} is not a valid includable relationship of candidates",
             code="invalid_include",
             field="include",
         )
-    return paths
+    return frozenset(names)
 
 
 def paging(items: Sequence[tuple[str, str]], default_size: int, max_size: int) -> tuple[int, int]:
-    """``page`` (from 1) and ``per_page``: below 1 is the first page / the default size, above the
-    maximum size is the maximum (inferred: Kaminari's ``page`` and ``per`` with ``max_per_page``)."""
+    """``page`` (from 1) and ``per_page`` as Kaminari's ``page(n).per(m)`` reads them (kaminari-core
+    ``page_scope_methods.rb``): ``page`` is ``to_i``, below 1 the first page; ``per`` keeps the default size
+    for a negative number or one whose text has no digit at a line start (``"x"``, ``"+5"``, ``" 5"``),
+    the maximum above ``max_per_page``, and ``0`` is ``limit(0)``, whose page count Kaminari cannot work
+    out: ``ZeroPerPageOperation``, a 500 (``zero_per_page``)."""
     page = max(1, ruby_to_i(last(items, "page")))
-    size = ruby_to_i(last(items, "per_page"))
-    return page, (default_size if size < 1 else min(size, max_size))
+    raw = last(items, "per_page")
+    size = ruby_to_i(raw)
+    if size < 0 or raw is None or _DIGIT_AT_LINE_START.search(raw) is None:
+        return page, default_size
+    if size == 0:
+        raise VendorError(kinds.INTERNAL, SERVER_ERROR_DETAIL, code="zero_per_page")
+    return page, min(size, max_size)
 
 
 _NAMED_FILTER = re.compile(r"filter\[(updated_at|email)\]")
@@ -208,7 +268,27 @@ def candidate_filter(items: Sequence[tuple[str, str]], zone: tzinfo) -> Candidat
 
 
 def query_items(request: Request) -> list[tuple[str, str]]:
-    return list(request.query_params.multi_items())
+    """The query's pairs as Rails reads them (``ActionDispatch::Request#GET``): Rack's pairs
+    (``core.rack_params``), then every name and value must be UTF-8 (``check_param_encoding``); either
+    refusal is ``ActionController::BadRequest``, a 400 "Invalid query parameters: <Rack's or Rails' words>",
+    checked before the signature (Rails reads the parameters before any controller callback runs)."""
+    try:
+        pairs = query_pairs(request.scope.get("query_string", b""))
+    except RackParamError as refused:
+        raise _bad_query(refused.message) from None
+    items: list[tuple[str, str]] = []
+    for name, value in pairs:
+        for raw in (name, value or b""):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise _bad_query(f"Invalid encoding for parameter: {raw.decode('utf-8', 'replace')}") from None
+        items.append((name.decode("utf-8"), (value or b"").decode("utf-8")))
+    return items
+
+
+def _bad_query(message: str) -> VendorError:
+    return VendorError(kinds.INVALID_INPUT, f"Invalid query parameters: {message}", code="invalid_query_parameters")
 
 
 def headers_of(request: Request) -> Mapping[str, str]:

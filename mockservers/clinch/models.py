@@ -135,8 +135,15 @@ class Page:
 def text(
     attribute: str, value: Any, *, required: bool = False, limit: int = TEXT_LIMIT, label: str | None = None
 ) -> str | None:
-    """A string attribute (or null): Rails' "can't be blank" and "is too long" rules, in Rails' full messages."""
+    """A string attribute (or null): Rails' "can't be blank" and "is too long" rules, in Rails' full messages.
+
+    An integer is cast to its text first, as a Rails ``string`` attribute casts one (ActiveModel's
+    ``ImmutableString#cast_value`` is ``value.to_s``): ``{"first_name": 42}`` is the name "42", and a number
+    of 5000 digits (Ruby's JSON reads it as a Bignum) is a name too long. Other JSON types stay refused.
+    """
     label = label or attribute.replace("_", " ").capitalize()
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a LongInteger's text is its literal
     if value is None or (isinstance(value, str) and blank(value)):
         if required:
             raise attribute_error(attribute, f"{label} can't be blank", code="blank")

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from mockservers.core.errors import INTERNAL, INVALID_INPUT, METHOD_NOT_ALLOWED, NO_ROUTE, VendorError
+from mockservers.core.numbers import DIGIT_LIMIT
 from mockservers.core.scenarios import Scenario
 
 if TYPE_CHECKING:
@@ -124,20 +125,27 @@ class InvalidJSON(ValueError):
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-def parse_json(raw: bytes, *, bom: bool = False) -> Any:
+def parse_json(raw: bytes, *, bom: bool = False, integers: Callable[[str], Any] | None = None) -> Any:
     """Strict JSON from UTF-8 bytes, or ``InvalidJSON``.
 
     Refused: bytes that are not UTF-8 (a lone surrogate written as UTF-8, ``ED A0 80``, included;
     ``json.loads`` on bytes would let it through), lone surrogate escapes (``\\ud800``, which no
     UTF-8 store can hold), ``NaN`` / ``Infinity`` and nesting deep enough to exhaust the parser.
     ``bom`` accepts a leading UTF-8 byte order mark, as .NET readers do.
+
+    An integer of more digits than Python's ``int`` reads (4300) is valid JSON: ``integers`` reads every
+    integer literal as the vendor's parser does (``core.numbers.long_integer`` for Ruby and .NET,
+    ``js_number`` for JavaScript); without it (the mock's own admin API) such a body is refused, saying so.
     """
     try:
         text = raw.decode("utf-8-sig" if bom else "utf-8")
     except UnicodeDecodeError:
         raise InvalidJSON("the body is not UTF-8") from None
+    read_int = _refuse_long_integer if integers is None else integers
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant, parse_int=read_int)
+    except _LongInteger:
+        raise InvalidJSON(f"the body has an integer of more than {DIGIT_LIMIT} digits") from None
     except RecursionError:
         raise InvalidJSON("the body is nested too deeply") from None
     except ValueError:
@@ -154,6 +162,16 @@ def parse_json(raw: bytes, *, bom: bool = False) -> Any:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+class _LongInteger(Exception):
+    """An integer ``int()`` cannot read, where no reader for one was given."""
+
+
+def _refuse_long_integer(literal: str) -> int:
+    if len(literal) > DIGIT_LIMIT:
+        raise _LongInteger
+    return int(literal)
 
 
 def capped_receive(receive: Receive, limit: int, too_large: Callable[[], Exception]) -> Receive:

@@ -225,7 +225,11 @@ class AttachmentStore:
         """``public_file_url`` through the platform's safe fetcher into S3; a refusal or failure is
         BAD_REQUEST on ``public_file_url`` naming the URL and why (inferred: Endorsed documents none)."""
         try:
-            fetched = await self.fetcher.fetch(url, incoming.write, max_bytes=self.settings.max_file_size)
+            # One URL per request: bounded by total_timeout, and by request_timeout when that is shorter.
+            limit = self.fetcher.policy.request_timeout
+            fetched = await self.fetcher.fetch(
+                url, incoming.write, max_bytes=self.settings.max_file_size, timeout=limit
+            )
         except FetchRefused as refused:
             raise invalid("public_file_url", f"Could not download {url}: {refused.reason}") from None
         if not incoming.size:

@@ -22,6 +22,7 @@ from starlette.requests import Request
 
 from mockservers.core.errors import FieldError
 from mockservers.core.http import InvalidJSON, is_json_media_type, media_type, multipart_form, parse_json, read_body
+from mockservers.core.numbers import js_number
 from mockservers.endorsed.errors import bad_request, invalid, too_large, unsupported_media_type
 
 BODY_LIMIT = 64 * 1024
@@ -156,7 +157,7 @@ async def read_json_object(request: Request, limit: int = BODY_LIMIT) -> dict[st
     if not raw.strip():
         return {}
     try:
-        value = parse_json(raw)
+        value = parse_json(raw, integers=js_number)  # JSON.parse: Infinity past a double
     except InvalidJSON as exc:
         raise invalid(None, f"Invalid request body: {exc.reason}") from None
     if not isinstance(value, dict):

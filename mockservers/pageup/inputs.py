@@ -18,6 +18,7 @@ from typing import Any
 from mockservers.core import errors as kinds
 from mockservers.core.errors import FieldError, VendorError
 from mockservers.core.http import InvalidJSON, is_json_media_type, media_type, parse_json
+from mockservers.core.numbers import LongInteger, long_integer
 from mockservers.pageup.models import MoveRequest, check_filename, invalid
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -81,7 +82,7 @@ def parse_json_body(raw: bytes) -> Any:
     if not raw.strip():
         raise body_error("A non-empty request body is required.")
     try:
-        return parse_json(raw, bom=True)
+        return parse_json(raw, bom=True, integers=long_integer)
     except InvalidJSON:
         raise body_error("The request body is not valid JSON.") from None
 
@@ -143,7 +144,7 @@ def parse_move_request(body: Any) -> MoveRequest:
 
 
 def _integer(value: Any, bounds: tuple[int, int]) -> int | None:
-    if isinstance(value, bool):
+    if isinstance(value, bool | LongInteger):  # a LongInteger's 4300+ digits fit no Int32 or Int64
         return None
     if isinstance(value, int):
         number = value

@@ -20,7 +20,7 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from mockservers.core.clock import Clock
-from mockservers.core.fetch import Fetched, FetchPolicy, FetchRefused, Sink
+from mockservers.core.fetch import Fetched, FetchPolicy, FetchRefused, FetchTimedOut, Sink
 from mockservers.core.filenames import DEFAULT_MEDIA_TYPE, DOCUMENT_TYPES
 from mockservers.core.filenames import extension as extension_of
 from mockservers.s3.storage import ObjectWriter, Storage
@@ -43,7 +43,10 @@ class RemoteFetcher(Protocol):
     @property
     def policy(self) -> FetchPolicy: ...
 
-    async def fetch(self, url: str, sink: Sink, *, max_bytes: int) -> Fetched: ...
+    @property
+    def monotonic(self) -> Callable[[], float]: ...
+
+    async def fetch(self, url: str, sink: Sink, *, max_bytes: int, timeout: float | None = None) -> Fetched: ...
 
 
 class TimingOut:
@@ -51,9 +54,10 @@ class TimingOut:
 
     def __init__(self, fetcher: RemoteFetcher) -> None:
         self.policy = fetcher.policy
+        self.monotonic = fetcher.monotonic
 
-    async def fetch(self, url: str, sink: Sink, *, max_bytes: int) -> Fetched:
-        raise FetchRefused(url, f"timed out after {self.policy.total_timeout:g} s")
+    async def fetch(self, url: str, sink: Sink, *, max_bytes: int, timeout: float | None = None) -> Fetched:
+        raise FetchTimedOut(url, f"timed out after {self.policy.total_timeout:g} s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +131,17 @@ class FileStore:
             received += len(chunk)
             self._in_flight += len(chunk)
 
+        budget = fetcher.policy.request_timeout
+        started = fetcher.monotonic()
         try:
             for item in wanted:
+                left = budget - (fetcher.monotonic() - started)
+                if left <= 0:
+                    raise self._out_of_time(item, budget)
                 key = f"{item.key_prefix}/{file_name(item.url)}"
                 writer = self.objects.writer(BUCKET, key)
                 writers.append(writer)
-                fetched = await self._fetch(fetcher, item, writer, count)
+                fetched = await self._fetch(fetcher, item, writer, count, left)
                 stored.append(StoredFile(key, fetched.size, self._check_type(item, fetched, key)))
             for writer, done in zip(writers, stored, strict=True):
                 writer.commit()
@@ -148,15 +157,33 @@ class FileStore:
         self.stored_bytes += received
         return stored
 
+    @staticmethod
+    def _out_of_time(item: RemoteFile, budget: float) -> Exception:
+        return invalid(
+            f"{item.field} {item.url} could not be downloaded: the downloads of this request took more than "
+            f"{budget:g} s in all ([fetch] request_timeout)"
+        )
+
     async def _fetch(
-        self, fetcher: RemoteFetcher, item: RemoteFile, writer: ObjectWriter, count: Callable[[bytes], None]
+        self,
+        fetcher: RemoteFetcher,
+        item: RemoteFile,
+        writer: ObjectWriter,
+        count: Callable[[bytes], None],
+        left: float,
     ) -> Fetched:
         def sink(chunk: bytes) -> None:
             count(chunk)
             writer.write(chunk)
 
         try:
-            return await fetcher.fetch(item.url, sink, max_bytes=item.max_bytes)
+            return await fetcher.fetch(item.url, sink, max_bytes=item.max_bytes, timeout=left)
+        except FetchTimedOut:
+            if left < fetcher.policy.total_timeout:  # cut short by the request's budget, not its own timeout
+                raise self._out_of_time(item, fetcher.policy.request_timeout) from None
+            raise invalid(
+                f"{item.field} {item.url} could not be downloaded: timed out after {fetcher.policy.total_timeout:g} s"
+            ) from None
         except FetchRefused as refused:
             raise invalid(f"{item.field} {item.url} could not be downloaded: {refused.reason}") from None
         except _OverQuota:

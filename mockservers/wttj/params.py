@@ -25,13 +25,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
 from mockservers.core import errors as kinds
 from mockservers.core.http import InvalidJSON, is_json_media_type, media_type, multipart_form, parse_json, read_body
-from mockservers.core.numbers import clamped_int
+from mockservers.core.numbers import clamped_int, long_integer
+from mockservers.core.rack_params import RackParamError, nest, query_pairs
 from mockservers.wttj.errors import error, invalid
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -51,11 +51,28 @@ def too_large() -> Any:
 
 
 async def read_params(request: Request) -> Params:
-    """The request's parameters: the query string, overridden by the body of a POST."""
-    values: dict[str, Any] = dict(request.query_params)
+    """The request's parameters: the query string, overridden by the body of a POST (Rack's
+    ``params``, ``GET.merge(POST)``, then Grape's JSON body), each read with Rack's nested parser."""
+    values: dict[str, Any] = _rack_form(request.scope.get("query_string", b""))
     if request.method == "POST":
         values.update(await _body_params(request))
     return Params(values)
+
+
+def _rack_form(raw: bytes) -> dict[str, Any]:
+    """A query string or urlencoded body as Rack's ``parse_nested_query`` reads it (``core.rack_params``):
+    ``candidate[firstname]=Ada`` nests, ``remote_file_urls[][url]=...`` builds the array of objects; what
+    Rack refuses (``%GG``, a name both an array and a hash) is Grape's 400 with Rack's message. Bytes that
+    are not UTF-8 read as U+FFFD (Rack passes them on; Grape's validators scrub them, since grape #2524)."""
+    try:
+        pairs = [(_utf8(name), None if value is None else _utf8(value)) for name, value in query_pairs(raw)]
+        return nest(pairs)
+    except RackParamError as refused:
+        raise invalid(refused.message) from None
+
+
+def _utf8(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
 
 
 async def _body_params(request: Request) -> Mapping[str, Any]:
@@ -64,19 +81,19 @@ async def _body_params(request: Request) -> Mapping[str, Any]:
         async with multipart_form(
             request, limit=MAX_BODY_BYTES, too_large=too_large, malformed=lambda detail: invalid(detail)
         ) as form:
-            return {name: value for name, value in form.multi_items() if isinstance(value, str)}
+            try:  # Rack's multipart parser names each part with normalize_params, as a urlencoded form
+                return nest([(name, value) for name, value in form.multi_items() if isinstance(value, str)])
+            except RackParamError as refused:
+                raise invalid(refused.message) from None
     raw = await read_body(request, MAX_BODY_BYTES, too_large)
     if not raw:
         return {}
     if media == _FORM:
-        try:
-            return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
-        except UnicodeDecodeError:
-            raise invalid("message body does not match declared format") from None
+        return _rack_form(raw)
     if media and not is_json_media_type(media):
         raise error(kinds.UNSUPPORTED_MEDIA_TYPE, f"The provided content-type '{media}' is not supported.")
     try:
-        body = parse_json(raw)
+        body = parse_json(raw, integers=long_integer)  # Ruby's JSON: a Bignum of any length
     except InvalidJSON:
         raise invalid("message body does not match declared format") from None
     return body if isinstance(body, dict) else {}  # Grape merges a JSON object only
@@ -173,6 +190,8 @@ class Params:
         value = self.values.get(name)
         if value is None:
             self._missing(name)
+            return []
+        if value == "":  # dry-types' Params::Array reads an empty string as [] (an empty form field)
             return []
         if not isinstance(value, list):
             self._invalid(name)

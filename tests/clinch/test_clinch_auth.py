@@ -412,6 +412,24 @@ def test_the_uri_is_the_wire_path_and_query_and_also_without_the_mount_prefix() 
     assert request_uris({"path": "/v1/caf\u00e9", "root_path": ""}) == ("/v1/caf%C3%A9",)
 
 
+@pytest.mark.parametrize("header", ["X-Original-URI", "X-HMAC-Original-URI"])
+def test_an_x_original_uri_is_the_uri_signed_instead_of_the_one_received(header: str) -> None:
+    """api_auth ≥ 2.2 signs ``original_uri || request_uri`` (headers.rb ``canonical_string``; #137)."""
+    canonical = f",,/v1/before-the-proxy?a=1,{EPOCH_1970}"
+    sent = {header.lower(): "http://api.clinchtalent.com/v1/before-the-proxy?a=1", "date": EPOCH_1970}
+    good = SignedRequest("GET", ("/v1/candidates",), {**sent, "authorization": f"APIAuth id:{_sig(canonical)}"}, b"")
+    assert verifier("YOUR-SECRET", 0, "id").authenticate(good) == "id"
+    over_the_wire = f",,/v1/candidates,{EPOCH_1970}"
+    wire = SignedRequest(
+        "GET", ("/v1/candidates",), {**sent, "authorization": f"APIAuth id:{_sig(over_the_wire)}"}, b""
+    )
+    with pytest.raises(VendorError) as refused:
+        verifier("YOUR-SECRET", 0, "id").authenticate(wire)
+    assert refused.value.code == "signature_mismatch"
+    empty = {"x-original-uri": "", "date": EPOCH_1970, "authorization": f"APIAuth id:{_sig(f',,/,{EPOCH_1970}')}"}
+    assert verifier("YOUR-SECRET", 0, "id").authenticate(SignedRequest("GET", ("/v1/x",), empty, b"")) == "id"
+
+
 def test_the_uri_loses_any_scheme_and_host_as_the_gem_strips_them() -> None:
     assert canonical_uri("http://api.clinchtalent.com/v1/candidates?a=1") == "/v1/candidates?a=1"
     assert canonical_uri("/v1/x?next=https://example.com/y") == "/v1/x?next=/y"

@@ -157,6 +157,21 @@ def test_a_json_array_is_a_422_at_the_root_and_a_body_that_is_not_json_a_400(cli
     )
 
 
+def test_a_number_of_5000_digits_is_json_and_its_attribute_is_validated(clinch: Clinch) -> None:
+    """Ruby's JSON reads it as a Bignum and Rails casts it to its text for a string attribute: a name too long
+    (Python's ``json`` alone refuses more than 4300 digits, which answered 400 "not valid JSON")."""
+    long = b"9" * 5000
+    raw = b'{"data": {"type": "candidates", "attributes": {"email": "a@example.com", "first_name": %s}}}' % long
+    response = clinch.call("POST", "/candidates", raw)
+    assert (response.status_code, response.json()) == (
+        422,
+        unprocessable("/data/attributes/first_name", "First name is too long (maximum is 255 characters)", "too_long"),
+    )
+    short = b'{"data": {"type": "candidates", "attributes": {"email": "a@example.com", "first_name": 42}}}'
+    created = clinch.call("POST", "/candidates", short)
+    assert (created.status_code, created.json()["data"]["attributes"]["first_name"]) == (201, "42")
+
+
 def test_a_second_candidate_with_the_same_email_is_a_422(clinch: Clinch) -> None:
     clinch.create("ada@example.com")
     response = clinch.call("POST", "/candidates", document("candidates", email="ADA@example.com"))
@@ -240,7 +255,7 @@ def test_an_include_path_the_api_does_not_have_is_a_400_naming_the_parameter(cli
             400,
             "invalid_include",
             "Bad request",
-            "secrets is not a relationship of candidates (see include in the API document)",
+            "secrets is not a valid includable relationship of candidates",
             parameter="include",
         ),
     )
@@ -248,22 +263,43 @@ def test_an_include_path_the_api_does_not_have_is_a_400_naming_the_parameter(cli
     assert included["included"] == []
 
 
-def test_an_include_name_of_what_rails_calls_space_is_empty_and_of_u001f_is_unknown(clinch: Clinch) -> None:
-    """Blank by Rails' ``blank?``: U+0085 and U+00A0 are space (an empty name, ignored); U+001F is not (Python's
-    ``str.strip`` removes it), so it is a name, and not one of the API's."""
+@pytest.mark.parametrize(
+    ("include", "named"),
+    [
+        (" resumes ", " resumes "),
+        ("resumes, notes", " notes"),
+        ("resumes,\x85\xa0", "\x85\xa0"),
+        ("resumes,\x1f", "\x1f"),
+        ('resumes,""', ""),
+        ('res"umes', 'res"umes'),
+        ('"resumes"x', '"resumes"x'),
+        ('"resumes', '"resumes'),
+    ],
+)
+def test_include_is_read_as_jsonapi_resources_reads_it_with_csv_nothing_trimmed(
+    clinch: Clinch, include: str, named: str
+) -> None:
+    """jsonapi-resources splits ``include`` with Ruby's ``CSV.parse_line`` and trims nothing: a name with spaces
+    is no relationship; a quote CSV cannot read names the whole value; the first bad name is the one named."""
     candidate = clinch.create()
-    assert "included" in clinch.ok("GET", f"/candidates/{candidate['id']}", params={"include": "resumes,\x85\xa0"})
-    response = clinch.call("GET", f"/candidates/{candidate['id']}", params={"include": "resumes,\x1f"})
+    response = clinch.call("GET", f"/candidates/{candidate['id']}", params={"include": include})
     assert (response.status_code, response.json()) == (
         400,
         error(
             400,
             "invalid_include",
             "Bad request",
-            "\x1f is not a relationship of candidates (see include in the API document)",
+            f"{named} is not a valid includable relationship of candidates",
             parameter="include",
         ),
     )
+
+
+@pytest.mark.parametrize("include", ["", "resumes,", ",resumes", '"resumes"', '"resumes",notes', "resumes\nsecrets"])
+def test_include_takes_csv_quotes_and_drops_empty_names(clinch: Clinch, include: str) -> None:
+    candidate = clinch.create()
+    document = clinch.ok("GET", f"/candidates/{candidate['id']}", params={"include": include})
+    assert ("included" in document) is (include != "")
 
 
 def test_patch_changes_the_named_attributes(clinch: Clinch, app: Any) -> None:
@@ -358,6 +394,14 @@ def test_following_next_keeps_the_filters(clinch: Clinch, app: Any) -> None:
         ({"page": "1abc", "per_page": "x"}, ["c0@example.com", "c1@example.com", "c2@example.com"]),
         ({"page": "1", "per_page": "9" * 5000}, ["c0@example.com", "c1@example.com", "c2@example.com"]),
         ({"page": "9" * 5000}, []),
+        ({"page": "\u0662", "per_page": "1"}, ["c0@example.com"]),  # Arabic-Indic 2: Ruby's to_i reads 0
+        ({"page": "2", "per_page": "\u0661"}, []),  # no ASCII digit: the default size, one page
+        ({"page": "2", "per_page": "1_0"}, []),  # Ruby reads 10
+        ({"page": "2", "per_page": "1__0"}, ["c1@example.com"]),  # Ruby stops at the second underscore: 1
+        ({"page": "2", "per_page": "+1"}, []),  # Kaminari's /^\d/ fails: the default size
+        ({"page": "2", "per_page": " 1"}, []),
+        ({"page": "2", "per_page": "-1"}, []),
+        ({"page": " \t2", "per_page": "1abc"}, ["c1@example.com"]),
     ],
 )
 def test_the_list_filters_and_reads_paging_leniently(
@@ -367,6 +411,17 @@ def test_the_list_filters_and_reads_paging_leniently(
         clinch.create(f"c{i}@example.com")
         app.platform.clock.advance(10)
     assert [c["attributes"]["email"] for c in clinch.ok("GET", "/candidates", params=params)["data"]] == emails
+
+
+@pytest.mark.parametrize("per_page", ["0", "00", "0abc", "x\n1"])
+def test_per_page_zero_is_kaminaris_zero_per_page_operation_a_500(clinch: Clinch, per_page: str) -> None:
+    """Kaminari's ``per(0)`` is ``limit(0)``, and counting its pages raises ``ZeroPerPageOperation``: Rails' 500."""
+    clinch.create("c0@example.com")
+    response = clinch.call("GET", "/candidates", params={"per_page": per_page})
+    assert (response.status_code, response.json()) == (
+        500,
+        error(500, "zero_per_page", "Internal server error", "We're sorry, but something went wrong."),
+    )
 
 
 def test_per_page_is_capped_at_the_maximum_and_defaults_to_25(app: Any) -> None:
@@ -534,3 +589,29 @@ def test_accept_is_not_negotiated(clinch: Clinch) -> None:
     (like a Rails app that takes application/json) answers the document whatever Accept says."""
     for accept in ("application/vnd.api+json; ext=bulk", "text/html", "*/*"):
         assert clinch.ok("GET", "/candidates", headers={"Accept": accept})["meta"]["record_count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        ("include=%FF", "Invalid query parameters: Invalid encoding for parameter: \ufffd"),
+        ("filter[email][eq]=a%E2%82", "Invalid query parameters: Invalid encoding for parameter: a\ufffd"),
+        ("%FF=1", "Invalid query parameters: Invalid encoding for parameter: \ufffd"),
+        ("page=%G1", "Invalid query parameters: invalid %-encoding (%G1)"),
+        ("page=1&per_page=5%", "Invalid query parameters: invalid %-encoding (5%)"),
+    ],
+)
+def test_a_query_rails_cannot_read_is_a_400_before_the_signature(clinch: Clinch, query: str, detail: str) -> None:
+    """Rails' ``Request#GET``: Rack's invalid %-encoding, or a name or value that is not UTF-8 once decoded
+    (``check_param_encoding``), is ``ActionController::BadRequest`` "Invalid query parameters: ...", and Rails
+    reads the parameters before the controller's callbacks, so an unsigned request gets the same 400."""
+    for signed in (True, False):
+        response = clinch.http.get(f"/clinch/v1/candidates?{query}")
+        if signed:
+            request = clinch.http.build_request("GET", f"/clinch/v1/candidates?{query}")
+            clinch.auth.sign(request)
+            response = clinch.http.send(request)
+        assert (response.status_code, response.json()) == (
+            400,
+            error(400, "invalid_query_parameters", "Bad request", detail),
+        )

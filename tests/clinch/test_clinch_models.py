@@ -55,7 +55,8 @@ def test_a_candidate_has_a_32_hex_id_its_names_and_tags() -> None:
     [
         ({}, "email", "blank", "Email can't be blank"),
         ({"email": "  "}, "email", "blank", "Email can't be blank"),
-        ({"email": 5}, "email", "invalid_attribute", "Email must be a string"),
+        ({"email": 5}, "email", "invalid_attribute", "Email is invalid"),
+        ({"email": 5.0}, "email", "invalid_attribute", "Email must be a string"),
         ({"email": "not-an-address"}, "email", "invalid_attribute", "Email is invalid"),
         ({"email": "a@b@c.com"}, "email", "invalid_attribute", "Email is invalid"),
         ({"email": "x" * 250 + "@b.com"}, "email", "too_long", "Email is too long (maximum is 254 characters)"),
@@ -73,7 +74,7 @@ def test_a_candidate_has_a_32_hex_id_its_names_and_tags() -> None:
             "Tag values must be an array of strings",
         ),
         (
-            {"email": "a@b.com", "tag_values": ["ok", 3]},
+            {"email": "a@b.com", "tag_values": ["ok", 3.5]},
             "tag_values/1",
             "invalid_attribute",
             "Tag value 1 must be a string",

@@ -32,7 +32,7 @@ from fetch_support import (
     stream,
 )
 
-from mockservers.core.fetch import Destination, Fetched, Fetcher, FetchPolicy, FetchRefused
+from mockservers.core.fetch import Destination, Fetched, Fetcher, FetchPolicy, FetchRefused, FetchTimedOut
 
 HELLO_SHA256 = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"  # sha256(b"hello world")
 
@@ -470,6 +470,25 @@ def test_a_stalled_server_is_a_timeout(server: ScriptedServer, answered: bytes) 
     started = time.monotonic()
     assert refusal(QUICK, server.url("/slow")) == "timed out after 0.3 s"
     assert 0.3 <= time.monotonic() - started < 2.0
+
+
+def test_a_callers_shorter_timeout_cuts_the_fetch_short_as_a_timeout(server: ScriptedServer) -> None:
+    """``timeout`` (what is left of the caller's ``request_timeout``) wins when shorter than ``total_timeout``."""
+    server.route("/slow", raw(b"", stall=server.release))
+    fetcher = Fetcher(FetchPolicy(total_timeout=30), resolve=_no_resolution)
+    with pytest.raises(FetchTimedOut) as refused:
+        asyncio.run(fetcher.fetch(server.url("/slow"), lambda chunk: None, max_bytes=10, timeout=0.2))
+    assert refused.value.reason == "timed out after 0.2 s"
+    with pytest.raises(FetchTimedOut) as spent:
+        asyncio.run(fetcher.fetch(server.url("/slow"), lambda chunk: None, max_bytes=10, timeout=0))
+    assert spent.value.reason == "no time was left to fetch it"
+    assert len(server.requests) == 1  # the spent one never connected
+
+
+def test_request_timeout_must_be_positive() -> None:
+    assert FetchPolicy().request_timeout == 60
+    with pytest.raises(ValueError, match=r"^request_timeout must be positive, not 0$"):
+        FetchPolicy(request_timeout=0)
 
 
 def test_a_redirect_chain_shares_one_total_timeout(server: ScriptedServer) -> None:

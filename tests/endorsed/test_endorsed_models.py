@@ -11,7 +11,7 @@ from starlette.datastructures import Headers, UploadFile
 
 from mockservers.core.clock import Clock
 from mockservers.core.errors import VendorError
-from mockservers.core.fetch import Fetcher, FetchPolicy
+from mockservers.core.fetch import Fetched, Fetcher, FetchPolicy
 from mockservers.endorsed.attachments import BUCKET, AttachmentInput, AttachmentStore, parse_attachment
 from mockservers.endorsed.errors import STATUS, issues_of
 from mockservers.endorsed.models import CandidateBook, Ref, parse_candidate
@@ -145,3 +145,25 @@ def test_parse_attachment_takes_a_part_or_a_url() -> None:
     assert (data, source) == (AttachmentInput("r", "about", None, None), part)
     body = {"remote_id": "r", "type": "resume", "public_file_url": "http://127.0.0.1/x", "candidate_id": None}
     assert parse_attachment(body, multipart=False)[1] == "http://127.0.0.1/x"
+
+
+class Recording:
+    """A fetcher double that records the time each fetch is given and answers one small PDF."""
+
+    def __init__(self, policy: FetchPolicy) -> None:
+        self.policy = policy
+        self.timeouts: list[float | None] = []
+
+    async def fetch(self, url: str, sink: Any, *, max_bytes: int, timeout: float | None = None) -> Fetched:
+        self.timeouts.append(timeout)
+        sink(b"%PDF")
+        return Fetched(url, url, 200, "application/pdf", 4, None, "")
+
+
+def test_a_public_file_url_is_one_fetch_bounded_by_the_request_timeout(clock: Clock) -> None:
+    """Endorsed takes one URL per request, so its wait is one fetch's: ``total_timeout``, or ``request_timeout``
+    when that is shorter (the fetcher takes the shorter of the two)."""
+    fetcher = Recording(FetchPolicy(request_timeout=12))
+    store = AttachmentStore(settings(), clock, FakeStorage(), fetcher, CandidateBook(settings(), clock))  # type: ignore[arg-type]
+    put(store, None, AttachmentInput("cv-1", "resume", None, None), "http://127.0.0.1/cv.pdf")
+    assert fetcher.timeouts == [12]

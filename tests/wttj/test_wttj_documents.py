@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from fetch_support import ScriptedServer, answer
-from wttj_support import JOB, PDF, SEEDED, Wttj, conforms, fails
+from wttj_support import API, JOB, PDF, SEEDED, Wttj, conforms, fails
 
 from mockservers.testing import AdminClient, in_process_client
 from mockservers.wttj.files import BUCKET
@@ -248,3 +249,76 @@ def test_attach_also_reads_a_form_and_the_query_string(client: httpx.Client, fil
         json={"remote_file_urls": [{"filename": "cv", "url": url}]},
     )
     assert (response.status_code, response.json()[0]["candidate_reference"]) == (201, SEEDED)
+
+
+# -- forms and query strings as Rack reads them (Grape's params are Rack's nested ones) ---------------------
+
+AUTH = {"Authorization": "Bearer atsmock-wttj"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def test_a_urlencoded_form_builds_remote_file_urls_with_racks_nesting(
+    client: httpx.Client, files: ScriptedServer
+) -> None:
+    """``remote_file_urls[][filename]=...&remote_file_urls[][url]=...`` is Rack's array of hashes."""
+    url = pdf_server(files)
+    body = f"candidate_reference={SEEDED}&remote_file_urls[][filename]=cv&remote_file_urls[][url]={url}"
+    body += f"&remote_file_urls[][filename]=again&remote_file_urls[][url]={url}"
+    response = client.post(f"{API}/documents", content=body.encode(), headers={**AUTH, **FORM})
+    assert response.status_code == 201, response.text
+    assert [d["filename"] for d in response.json()] == ["cv", "again"]
+
+
+def test_a_multipart_form_nests_its_part_names_as_rack_does(client: httpx.Client, files: ScriptedServer) -> None:
+    url = pdf_server(files)
+    parts = {"candidate_reference": SEEDED, "remote_file_urls[][filename]": "cv", "remote_file_urls[][url]": url}
+    response = client.post(f"{API}/documents", files={k: (None, v) for k, v in parts.items()}, headers=AUTH)
+    assert (response.status_code, [d["filename"] for d in response.json()]) == (201, ["cv"])
+
+
+@pytest.mark.parametrize(
+    ("body", "description"),
+    [
+        # Rack makes a hash of an indexed name; Grape's Array coercion refuses a hash
+        (f"candidate_reference={SEEDED}&remote_file_urls[0][filename]=cv&remote_file_urls[0][url]=u",
+         "remote_file_urls is invalid"),
+        (f"candidate_reference[x]={SEEDED}&remote_file_urls=", "candidate_reference is invalid"),
+        (f"candidate_reference={SEEDED}&remote_file_urls=x&remote_file_urls[]=y",
+         "expected Array (got String) for param `remote_file_urls'"),
+        (f"candidate_reference={SEEDED}&remote_file_urls[]=y&remote_file_urls[a]=y",
+         "expected Hash (got Array) for param `remote_file_urls'"),
+        (f"candidate_reference={SEEDED}&remote_file_urls=%GG", "invalid %-encoding (%GG)"),
+        (f"candidate_reference={SEEDED}&remote_file_urls=100%", "invalid %-encoding (100%)"),
+    ],
+)  # fmt: skip
+def test_what_rack_or_grape_refuses_in_a_form_is_a_400_in_their_words(
+    client: httpx.Client, body: str, description: str
+) -> None:
+    response = client.post(f"{API}/documents", content=body.encode(), headers={**AUTH, **FORM})
+    fails(response, 400, "validation_failed", description)
+
+
+def test_an_empty_remote_file_urls_field_is_dry_types_empty_array(client: httpx.Client) -> None:
+    body = f"candidate_reference={SEEDED}&remote_file_urls="
+    response = client.post(f"{API}/documents", content=body.encode(), headers={**AUTH, **FORM})
+    assert (response.status_code, response.json()) == (201, [])
+
+
+def test_nested_names_in_the_query_string_nest_as_racks(client: httpx.Client) -> None:
+    """``candidate[reference]`` is a hash named ``candidate``: the declared ``candidate_reference`` is missing."""
+    response = client.get(f"{API}/documents?candidate[reference]={SEEDED}", headers=AUTH)
+    fails(response, 400, "validation_failed", "candidate_reference is missing")
+    response = client.get(f"{API}/documents?candidate_reference[]={SEEDED}", headers=AUTH)
+    fails(response, 400, "validation_failed", "candidate_reference is invalid")
+
+
+def test_a_query_rack_cannot_decode_is_a_400_before_authentication(client: httpx.Client) -> None:
+    response = client.get(f"{API}/documents?candidate_reference=%G1")
+    fails(response, 400, "validation_failed", "invalid %-encoding (%G1)")
+
+
+def test_bytes_that_are_not_utf8_after_decoding_reach_the_endpoint_as_rack_passes_them(client: httpx.Client) -> None:
+    """Rack does not check the encoding and Grape's validators scrub (grape #2524): ``%FF`` is a value, no 400;
+    here a candidate reference that names no candidate."""
+    response = client.get(f"{API}/documents?candidate_reference=%FF", headers=AUTH)
+    fails(response, 404, "not_found", "Candidate not found")

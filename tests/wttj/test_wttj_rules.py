@@ -6,12 +6,13 @@ import asyncio
 from datetime import UTC, date, datetime
 from typing import Any
 
+import httpx
 import pytest
 from storage_support import FakeStorage
 
 from mockservers.core.clock import Clock
 from mockservers.core.errors import VendorError
-from mockservers.core.fetch import Fetched, FetchPolicy, FetchRefused
+from mockservers.core.fetch import Fetched, FetchPolicy, FetchRefused, FetchTimedOut
 from mockservers.wttj.files import BUCKET, FileStore, RemoteFile, TimingOut, content_type_of, file_name
 from mockservers.wttj.models import tag_list
 from mockservers.wttj.paging import PageRequest, paginate, read_paging
@@ -202,13 +203,27 @@ def test_the_content_type_is_the_servers_else_the_extensions(sent: str | None, n
 
 
 class Scripted:
-    """A fetcher that answers each URL from a table: bytes, or a refusal reason."""
+    """A fetcher that answers each URL from a table: bytes, or a refusal reason. It keeps its own clock:
+    each fetch takes ``seconds`` of it, and one longer than its ``timeout`` times out when that has passed."""
 
-    def __init__(self, table: dict[str, bytes | str]) -> None:
-        self.policy = FetchPolicy()
+    def __init__(self, table: dict[str, bytes | str], seconds: float = 0.0, policy: FetchPolicy | None = None) -> None:
+        self.policy = policy or FetchPolicy()
         self.table = table
+        self.seconds = seconds
+        self.now = 0.0
+        self.fetched: list[tuple[str, float]] = []
+        """Each URL fetched, with the time it was given."""
 
-    async def fetch(self, url: str, sink: Any, *, max_bytes: int) -> Fetched:
+    def monotonic(self) -> float:
+        return self.now
+
+    async def fetch(self, url: str, sink: Any, *, max_bytes: int, timeout: float | None = None) -> Fetched:
+        limit = self.policy.total_timeout if timeout is None else min(timeout, self.policy.total_timeout)
+        self.fetched.append((url, limit))
+        if self.seconds > limit:
+            self.now += limit
+            raise FetchTimedOut(url, f"timed out after {limit:g} s")
+        self.now += self.seconds
         answer = self.table[url]
         if isinstance(answer, str):
             raise FetchRefused(url, answer)
@@ -239,3 +254,81 @@ def test_the_timeout_scenario_refuses_as_a_real_timeout_does() -> None:
     with pytest.raises(FetchRefused) as refused:
         asyncio.run(stand_in.fetch("http://a/x", print, max_bytes=1))
     assert (refused.value.url, refused.value.reason) == ("http://a/x", "timed out after 30 s")
+
+
+PDFS = {f"http://a/{i}.pdf": b"%PDF" for i in range(4)}
+
+
+def _many(count: int) -> list[RemoteFile]:
+    return [RemoteFile(f"remote_file_urls[{i}][url]", f"http://a/{i}.pdf", f"p/{i}", 10) for i in range(count)]
+
+
+def test_a_requests_downloads_share_one_request_timeout_and_the_one_it_cuts_short_names_it() -> None:
+    """50 URLs of 30 s each would hold one attach 25 minutes: the request's downloads get ``request_timeout``
+    (60 s) in all; the one running when it ends is cut short, the rest never start, nothing is kept."""
+    storage = FakeStorage()
+    files = FileStore(WttjSettings(), Clock(), storage)
+    fetcher = Scripted(PDFS, seconds=25)
+    with pytest.raises(VendorError) as refused:
+        asyncio.run(files.download(fetcher, _many(4)))
+    assert refused.value.message == (
+        "remote_file_urls[2][url] http://a/2.pdf could not be downloaded: the downloads of this request took "
+        "more than 60 s in all ([fetch] request_timeout)"
+    )
+    assert fetcher.fetched == [("http://a/0.pdf", 30), ("http://a/1.pdf", 30), ("http://a/2.pdf", 10)]
+    assert (fetcher.now, storage.objects, files.stored_bytes) == (60, {}, 0)
+
+
+def test_once_the_request_timeout_is_spent_no_further_download_starts() -> None:
+    files = FileStore(WttjSettings(), Clock(), FakeStorage())
+    fetcher = Scripted(PDFS, seconds=30)
+    with pytest.raises(VendorError) as refused:
+        asyncio.run(files.download(fetcher, _many(3)))
+    assert refused.value.message.startswith("remote_file_urls[2][url] http://a/2.pdf could not be downloaded: the ")
+    assert [url for url, _ in fetcher.fetched] == ["http://a/0.pdf", "http://a/1.pdf"]
+
+
+def test_a_download_that_times_out_on_its_own_says_its_own_timeout() -> None:
+    files = FileStore(WttjSettings(), Clock(), FakeStorage())
+    fetcher = Scripted(PDFS, seconds=31)
+    with pytest.raises(VendorError) as refused:
+        asyncio.run(files.download(fetcher, _many(2)))
+    assert (
+        refused.value.message == "remote_file_urls[0][url] http://a/0.pdf could not be downloaded: timed out after 30 s"
+    )
+
+
+def test_the_request_timeout_is_a_setting() -> None:
+    fetcher = Scripted(PDFS, seconds=5, policy=FetchPolicy(request_timeout=12))
+    files = FileStore(WttjSettings(), Clock(), FakeStorage())
+    with pytest.raises(VendorError) as refused:
+        asyncio.run(files.download(fetcher, _many(4)))
+    assert "remote_file_urls[2][url]" in refused.value.message and "more than 12 s in all" in refused.value.message
+    assert fetcher.fetched[-1] == ("http://a/2.pdf", 2)
+
+
+def test_an_attach_of_many_urls_answers_within_the_request_timeout(app: Any, client: httpx.Client) -> None:
+    """Over HTTP, on the fetcher double's clock: the 400 names the URL the budget ran out on, nothing is attached."""
+    app.platform.fetcher = fetcher = Scripted(PDFS, seconds=25)
+    body = {
+        "candidate_reference": "wttj-d655345409a6097309156b05",
+        "remote_file_urls": [{"filename": f"f{i}", "url": url} for i, url in enumerate(PDFS)],
+    }
+    response = client.post(
+        "/wttj/api/v1/external/documents", json=body, headers={"Authorization": "Bearer atsmock-wttj"}
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "error": "validation_failed",
+            "error_description": "remote_file_urls[2][url] http://a/2.pdf could not be downloaded: the downloads of "
+            "this request took more than 60 s in all ([fetch] request_timeout)",
+        },
+    )
+    assert (len(fetcher.fetched), fetcher.now) == (3, 60)
+    listed = client.get(
+        "/wttj/api/v1/external/documents",
+        params={"candidate_reference": "wttj-d655345409a6097309156b05"},
+        headers={"Authorization": "Bearer atsmock-wttj"},
+    )
+    assert listed.json() == []
