@@ -64,7 +64,8 @@ class ScriptedServer:
     def close(self) -> None:
         self.release.set()
         self._listener.close()
-        for thread in self._threads:
+        self._accepting.join(timeout=2)  # no connection thread is added after this
+        for thread in list(self._threads):
             thread.join(timeout=2)
 
     def _accept(self) -> None:
@@ -74,8 +75,8 @@ class ScriptedServer:
             except OSError:
                 return
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            thread.start()  # before it is listed: close() joins only started threads
             self._threads.append(thread)
-            thread.start()
 
     def _serve(self, conn: socket.socket) -> None:
         try:
