@@ -64,8 +64,7 @@ class ScriptedServer:
     def close(self) -> None:
         self.release.set()
         self._listener.close()
-        self._accepting.join(timeout=2)  # no connection thread is added after this
-        for thread in list(self._threads):
+        for thread in list(self._threads):  # each listed thread was started (``_accept``)
             thread.join(timeout=2)
 
     def _accept(self) -> None:
