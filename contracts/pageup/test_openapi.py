@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any
 
 import pytest
 from starlette.routing import Route
@@ -19,6 +18,7 @@ from starlette.routing import Route
 from contracts import auth, checks, load_openapi, suite
 from contracts import checks as check_names
 from contracts.adapt import empty_query_reads_as_absent
+from contracts.cases import negative_query_case
 from contracts.pageup import hooks
 from contracts.target import Target
 from mockservers.core.errors import VendorError
@@ -129,49 +129,6 @@ def test_pageup_workflows_conform_to_its_contract() -> None:
     assert {"ensure_resource_availability", "use_after_free"} <= outcome.checks_passed
 
 
-def _negative_query_case(operation: Any, path_parameters: dict[str, str], query: dict[str, Any]) -> Any:
-    """A case of ``operation`` as the negative generator makes one when it turns each query
-    parameter named in ``query`` into an object (the mutation the stateful phase reported)."""
-    from schemathesis import GenerationMode
-    from schemathesis.core.error_feedback.store import ParameterPath
-    from schemathesis.core.mutations import Mutation, MutationChannel, OperatorKind
-    from schemathesis.core.parameters import ParameterLocation
-    from schemathesis.generation.meta import (
-        CaseMetadata,
-        ComponentInfo,
-        GenerationInfo,
-        PhaseInfo,
-        StatefulPhaseData,
-        TestPhase,
-    )
-
-    path: ParameterPath = ()
-    mutations = tuple(
-        Mutation(
-            path,
-            ParameterLocation.QUERY,
-            "/type",
-            MutationChannel.SCHEMA,
-            OperatorKind.CHANGE_TYPE,
-            ("type",),
-            name,
-            None,
-            value,
-        )
-        for name, value in query.items()
-    )
-    data = StatefulPhaseData("Invalid type", None, ParameterLocation.QUERY, None, mutations)
-    meta = CaseMetadata(
-        generation=GenerationInfo(time=0.0, mode=GenerationMode.NEGATIVE),
-        components={
-            ParameterLocation.PATH: ComponentInfo(mode=GenerationMode.POSITIVE),
-            ParameterLocation.QUERY: ComponentInfo(mode=GenerationMode.NEGATIVE),
-        },
-        phase=PhaseInfo(name=TestPhase.STATEFUL, data=data),
-    )
-    return operation.Case(path_parameters=path_parameters, query=query, _meta=meta)
-
-
 def test_an_optional_query_value_sent_empty_and_read_as_absent_is_no_finding() -> None:
     """The negative generator turns ``expiresInSeconds`` into ``{"": ...}``, which goes out as
     ``?expiresInSeconds=``; PageUp reads an empty value as absent (docs/fidelity.md) and answers
@@ -187,7 +144,7 @@ def test_an_optional_query_value_sent_empty_and_read_as_absent_is_no_finding() -
     bearer = {"Authorization": f"Bearer {hooks.bearer_token(TARGET, credentials)}"}
     sent = {"base_url": TARGET.base_url, "headers": bearer}
     download = schema[f"{DOCUMENTS}/{{id}}"]["GET"]
-    case = _negative_query_case(download, {**tenant, "id": document_id}, {"expiresInSeconds": {"": "x"}})
+    case = negative_query_case(download, {**tenant, "id": document_id}, {"expiresInSeconds": {"": "x"}})
     response = case.call(**sent)
     assert response.request.url.endswith(f"/document/{document_id}?expiresInSeconds=")
     assert response.status_code == 200
@@ -201,9 +158,9 @@ def test_an_optional_query_value_sent_empty_and_read_as_absent_is_no_finding() -
     assert empty_query_reads_as_absent(response, case)
 
     prepare = schema[f"{DOCUMENTS}/prepareTempDirectUpload"]["GET"]
-    required = _negative_query_case(prepare, tenant, {"filename": {"": "x"}})
+    required = negative_query_case(prepare, tenant, {"filename": {"": "x"}})
     refused = required.call(**sent)
     assert refused.status_code == 400
     assert not empty_query_reads_as_absent(refused, required)
-    not_empty = _negative_query_case(download, {**tenant, "id": document_id}, {"expiresInSeconds": {"9": "x"}})
+    not_empty = negative_query_case(download, {**tenant, "id": document_id}, {"expiresInSeconds": {"9": "x"}})
     assert not empty_query_reads_as_absent(not_empty.call(**sent), not_empty)
