@@ -21,6 +21,8 @@ import pytest
 from starlette.routing import Route
 
 from contracts import auth, checks, load_openapi, suite
+from contracts.adapt import empty_query_reads_as_absent
+from contracts.cases import negative_query_case
 from contracts.target import Target
 from contracts.wttj import hooks
 from mockservers.config import Settings
@@ -246,3 +248,53 @@ def test_the_hooks_rules_are_the_documents() -> None:
     assert all(candidate[name]["format"] == "uri" for name in hooks.REMOTE_URLS)
     assert not rules["remote_resume_url"]("not a uri") and rules["remote_resume_url"](URL_OK)
     assert not rules["url"]("") and rules["url"](URL_OK)
+
+
+def test_an_optional_query_value_sent_empty_and_read_as_absent_is_no_finding() -> None:
+    """The negative generator turns ``per_page`` (or ``archived``) into ``{"": ...}``, which goes out
+    as ``?per_page=``; Grape reads an empty value of a non-String parameter as nil, so the default
+    (docs/fidelity.md), and WTTJ answers 200. schemathesis' own check calls that accepted bad data;
+    WTTJ's adapted check does not, and still judges a required parameter sent empty and a value
+    that is not empty."""
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.specs.openapi.checks import AcceptedNegativeData
+
+    schema = suite.build("wttj", TARGET, auth.mock_credentials("wttj", APP.platform.settings))
+    sent_headers = {"headers": {"Authorization": "Bearer atsmock-wttj"}}
+    sent = {"base_url": TARGET.base_url, **sent_headers}
+    documents = schema["/api/v1/external/documents"]["GET"]
+    empty = {"per_page": {"": "x"}, "offset": {"": 0}}
+    case = negative_query_case(documents, {}, empty, {"candidate_reference": SEEDED})
+    response = case.call(**sent)
+    assert response.request.url.endswith(f"/documents?candidate_reference={SEEDED}&per_page=&offset=")
+    with TARGET.client() as http:
+        absent = http.get(f"{TARGET.base_url}/api/v1/external/documents?candidate_reference={SEEDED}", **sent_headers)
+    assert (response.status_code, response.json(), response.headers["x-per-page"]) == (200, absent.json(), ["100"])
+
+    original = checks.functions()["negative_data_rejection"]
+    with pytest.raises(FailureGroup) as found:
+        case.validate_response(response, checks=[original])
+    assert [type(failure) for failure in found.value.exceptions] == [AcceptedNegativeData]
+    adapted = suite.check_functions("wttj")["negative_data_rejection"]
+    case.validate_response(response, checks=[adapted])
+    assert empty_query_reads_as_absent(response, case)
+
+    candidates = schema["/api/v1/external/candidates"]["GET"]
+    archived = negative_query_case(candidates, {}, {"archived": {"": "x"}}, {"job_reference": "WTTJ_KmqkD1Y"})
+    answered = archived.call(**sent)
+    with TARGET.client() as http:
+        unfiltered = http.get(
+            f"{TARGET.base_url}/api/v1/external/candidates?job_reference=WTTJ_KmqkD1Y", **sent_headers
+        )
+    assert (answered.status_code, answered.json()) == (200, unfiltered.json())
+    assert SEEDED in [c["reference"] for c in answered.json()]
+    assert empty_query_reads_as_absent(answered, archived)
+    required = negative_query_case(documents, {}, {"candidate_reference": {"": "x"}})
+    refused = required.call(**sent)
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"error": "validation_failed", "error_description": "candidate_reference is empty"},
+    )
+    assert not empty_query_reads_as_absent(refused, required)
+    not_empty = negative_query_case(documents, {}, {"per_page": {"0": "x"}}, {"candidate_reference": SEEDED})
+    assert not empty_query_reads_as_absent(not_empty.call(**sent), not_empty)

@@ -309,6 +309,8 @@ def test_list_filters(wttj: Wttj, admin: AdminClient) -> None:
     assert refs(created_after="2016-08-24") == [ada["reference"], bob["reference"]]
     assert refs(created_after="0001-01-01", updated_after="0001-01-01") == refs()  # once a 500
     assert refs(created_after="9999-12-31") == []
+    # An empty Boolean or Date is Grape's nil: no filter at all, not "archived is invalid".
+    assert refs(archived="", created_after="", updated_after="", stage="", tags="") == refs()
 
 
 def test_list_checks_its_parameters_before_auth(wttj: Wttj) -> None:
