@@ -173,7 +173,7 @@ PERSON = {"organization_reference": "o", "job_reference": "j", "job_stage_id": 1
 PERSON |= {"firstname": "A", "lastname": "B"}
 NEGATIVE_BODIES = [
     ({**PERSON, "remote_resume_url": "not a uri"}, ("remote_resume_url",)),  # format: uri
-    ({**PERSON, "remote_portfolio_url": ""}, ("remote_portfolio_url",)),
+    ({**PERSON, "remote_portfolio_url": " "}, ("remote_portfolio_url",)),  # blank, not empty: no uri
     ({**PERSON, "remote_image_url": "http://[::1"}, ("remote_image_url",)),
     ({**PERSON, "organization_reference": ""}, ("organization_reference",)),  # minLength 1
     ({**PERSON, "job_reference": " \x85"}, ("job_reference",)),  # blank
@@ -245,8 +245,9 @@ def test_the_hooks_rules_are_the_documents() -> None:
     rules = hooks.field_rules(document)
     assert set(rules) >= {*hooks.REMOTE_URLS, "url", "candidate_reference", "reference"}
     candidate = document["components"]["schemas"]["NewCandidate"]["properties"]
-    assert all(candidate[name]["format"] == "uri" for name in hooks.REMOTE_URLS)
+    assert all({"format": "uri"} in candidate[name]["anyOf"] for name in hooks.REMOTE_URLS)
     assert not rules["remote_resume_url"]("not a uri") and rules["remote_resume_url"](URL_OK)
+    assert rules["remote_resume_url"]("") and not rules["remote_resume_url"](" ")  # empty is none, as CarrierWave's
     assert not rules["url"]("") and rules["url"](URL_OK)
 
 
