@@ -90,6 +90,50 @@ def empty_query_reads_as_absent(read: Reading) -> Predicate:
     return predicate
 
 
+def query_valid_as_read(read: Reading) -> Predicate:
+    """A negative case whose only violation is in the query and whose query, read from the wire as
+    the vendor reads it, is valid: the violation did not survive serialization, so accepting the
+    request is right. A known false positive of array and text parameters: ``page: [false]`` goes
+    out as ``page=false``, text an ``integer | string`` parameter takes; ``include: ""`` goes out as
+    ``include=``, the wire form of ``[""]`` (an ``explode: false`` array), whose empty name the
+    document admits. schemathesis reads neither as the server does.
+
+    The reading: of a repeated name the value ``read`` picks; an ``explode: false`` array is that
+    value split on commas; anything else its text. A parameter of any other style (``deepObject``,
+    an exploded array) in the case, or a negative path, header or body, leaves the check to judge.
+    """
+
+    def predicate(response: Any, case: Any) -> bool:
+        meta = getattr(case, "_meta", None)
+        if meta is None or not meta.generation.mode.is_negative:
+            return False
+        negative = {location.value for location, info in meta.components.items() if info.mode.is_negative}
+        if negative != {"query"}:
+            return False
+        sent = parse_qs(urlsplit(str(response.request.url)).query, keep_blank_values=True)
+        generated = case.query or {}
+        reading: dict[str, Any] = {}
+        for parameter in case.operation.query:
+            name, definition = parameter.name, parameter.definition
+            array = "array" in _types(definition.get("schema", {}))
+            if name in generated and (
+                definition.get("style", "form") != "form" or (array and definition.get("explode", True))
+            ):
+                return False
+            if name in sent:
+                text = read(sent[name])
+                reading[name] = text.split(",") if array else text
+        return bool(case.operation.query.get_strict_validator().is_valid(reading))
+
+    return predicate
+
+
+def _types(schema: Any) -> set[str]:
+    """The ``type`` names a parameter's schema declares (a list, or one)."""
+    declared = schema.get("type") if isinstance(schema, Mapping) else None
+    return set(declared) if isinstance(declared, list) else {declared} if isinstance(declared, str) else set()
+
+
 def in_stateful_phase(case: Any) -> bool:
     """Whether schemathesis made ``case`` for its stateful phase, where an OpenAPI link may have set
     its path parameters from an earlier answer: an aiming hook must leave those alone, or the

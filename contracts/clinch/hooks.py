@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from client.clinch import ClinchClient
-from contracts.adapt import excusing, in_stateful_phase
+from contracts.adapt import excusing, in_stateful_phase, last_value, query_valid_as_read
 from contracts.auth import ApiAuthSigner as SharedSigner
 from contracts.target import Target
 
@@ -79,9 +79,13 @@ def install(schema: Any, target: Target, credentials: Mapping[str, str]) -> None
 
 
 def adapt_checks(functions: Mapping[str, Any]) -> dict[str, Any]:
-    """``positive_data_acceptance`` that lets 422 ``taken`` pass: a conflict with state, not bad data."""
-    return excusing(
+    """``positive_data_acceptance`` that lets 422 ``taken`` pass: a conflict with state, not bad data.
+    ``negative_data_rejection`` that lets a query pass whose violation did not survive the wire, read
+    as Rails reads it (the last of a repeated name; ``include`` split on commas): ``page: [false]``
+    is ``page=false``, text ``page`` takes (``contracts.adapt.query_valid_as_read``)."""
+    adapted = excusing(
         functions,
         "positive_data_acceptance",
         lambda response, case: response.status_code == 422 and TAKEN in response.text,
     )
+    return excusing(adapted, "negative_data_rejection", query_valid_as_read(last_value))
