@@ -10,6 +10,10 @@ the vendor accepts is drift, and a refusal counts once the same case without the
 accepted (so a case refused for another reason, an unknown id, proves nothing). Each property gets
 its own seeded examples, so a unique field of one variant (a ``remote_id``) does not make the next
 one a conflict.
+
+The same holds for ``""``, which mocks read as absent too (Endorsed's ``candidate_id``, WTTJ's
+``remote_*_url``): the negative mode draws it for a field whose ``format`` or type refuses it
+(``value=""``; judged with formats asserted, as schemathesis judges it).
 """
 
 from __future__ import annotations
@@ -74,24 +78,41 @@ def allows_null(document: Mapping[str, Any], schema: Any) -> bool:
     return not alternatives or any(allows_null(document, part) for part in alternatives)
 
 
-def optional_non_null(document: Mapping[str, Any], schema: Any, at: Path = (), depth: int = 4) -> Iterator[Path]:
-    """Paths of optional properties that refuse ``null``, into nested objects and array items."""
+def allows_empty(document: Mapping[str, Any], schema: Any) -> bool:
+    """Whether ``""`` validates against ``schema``, as schemathesis judges it (``jsonschema_rs``,
+    formats asserted: an empty ``format: uuid`` is a violation its negative mode draws)."""
+    import jsonschema_rs  # schemathesis' validator, installed with it
+
+    root = {"components": document.get("components", {}), "allOf": [schema]}
+    return bool(jsonschema_rs.Draft202012Validator(root, validate_formats=True).is_valid(""))
+
+
+def allows(document: Mapping[str, Any], schema: Any, value: Any) -> bool:
+    """Whether ``value`` (``None`` or ``""``, the two a mock may read as absent) validates against ``schema``."""
+    return allows_null(document, schema) if value is None else allows_empty(document, schema)
+
+
+def optional_non_null(
+    document: Mapping[str, Any], schema: Any, at: Path = (), depth: int = 4, value: Any = None
+) -> Iterator[Path]:
+    """Paths of optional properties that refuse ``value`` (``null`` unless told), into nested
+    objects and array items."""
     schema = _resolve(document, schema)
     if depth == 0 or not isinstance(schema, Mapping):
         return
     if schema.get("type") == "array" or "items" in schema:
-        yield from optional_non_null(document, schema.get("items", {}), (*at, 0), depth - 1)
+        yield from optional_non_null(document, schema.get("items", {}), (*at, 0), depth - 1, value)
         return
     required = set(schema.get("required", ()))
     for name, sub in schema.get("properties", {}).items():
-        if name not in required and not allows_null(document, sub):
+        if name not in required and not allows(document, sub, value):
             yield (*at, name)
-        yield from optional_non_null(document, sub, (*at, name), depth - 1)
+        yield from optional_non_null(document, sub, (*at, name), depth - 1, value)
 
 
-def _with_null(body: Any, path: Path) -> Any | None:
-    """A copy of ``body`` with ``path`` set to ``null`` (added when the case left it out), or None
-    when the case has no object to put it in (an absent parent, an empty list)."""
+def _with_null(body: Any, path: Path, value: Any = None) -> Any | None:
+    """A copy of ``body`` with ``path`` set to ``value`` (``null`` unless told; added when the case
+    left it out), or None when the case has no object to put it in (an absent parent, an empty list)."""
     variant = copy.deepcopy(body)
     node = variant
     for step in path[:-1]:
@@ -103,7 +124,7 @@ def _with_null(body: Any, path: Path) -> Any | None:
         node = node[step]
     if not isinstance(node, dict):
         return None
-    node[path[-1]] = None
+    node[path[-1]] = value
     return variant
 
 
@@ -137,8 +158,8 @@ class Probe:
         return self.drift is not None or self.refused
 
 
-def _probe(operation: Any, media_type: str, path: Path, target: Target, max_examples: int) -> Probe:
-    """Positive cases of ``operation`` with ``path`` set to ``null`` until one decides the field."""
+def _probe(operation: Any, media_type: str, path: Path, target: Target, max_examples: int, value: Any) -> Probe:
+    """Positive cases of ``operation`` with ``path`` set to ``value`` until one decides the field."""
     from hypothesis import HealthCheck, given, seed, settings
     from schemathesis import GenerationMode
 
@@ -149,7 +170,7 @@ def _probe(operation: Any, media_type: str, path: Path, target: Target, max_exam
     @seed(zlib.crc32(f"{operation.label} {path}".encode()))
     def one(case: Any) -> None:
         original = case.body
-        variant = _with_null(original, path)
+        variant = _with_null(original, path, value)
         if variant is None or probe.decided:
             return
         case.body = variant
@@ -166,8 +187,9 @@ def _probe(operation: Any, media_type: str, path: Path, target: Target, max_exam
     return probe
 
 
-def probes(schema: Any, target: Target, *, max_examples: int = 10) -> list[Probe]:
-    """Every optional JSON body field that refuses ``null`` in the document, probed on ``target``."""
+def probes(schema: Any, target: Target, *, max_examples: int = 10, value: Any = None) -> list[Probe]:
+    """Every optional JSON body field that refuses ``value`` (``null`` unless told) in the document,
+    probed on ``target``."""
     document = schema.raw_schema
     found: list[Probe] = []
     for result in schema.get_all_operations():
@@ -175,11 +197,13 @@ def probes(schema: Any, target: Target, *, max_examples: int = 10) -> list[Probe
         content = operation.definition.raw.get("requestBody", {}).get("content", {})
         for media_type, spec in content.items():
             if media_type == "application/json" or media_type.endswith("+json"):
-                for path in optional_non_null(document, spec.get("schema", {})):
-                    found.append(_probe(operation, media_type, path, target, max_examples))
+                for path in optional_non_null(document, spec.get("schema", {}), value=value):
+                    found.append(_probe(operation, media_type, path, target, max_examples, value))
     return found
 
 
-def drift(schema: Any, target: Target, *, max_examples: int = 10) -> list[Drift]:
-    """Every (operation, field) where the document refuses ``null`` and the target accepted it."""
-    return [probe.drift for probe in probes(schema, target, max_examples=max_examples) if probe.drift is not None]
+def drift(schema: Any, target: Target, *, max_examples: int = 10, value: Any = None) -> list[Drift]:
+    """Every (operation, field) where the document refuses ``value`` (``null`` unless told) and the
+    target accepted it."""
+    found = probes(schema, target, max_examples=max_examples, value=value)
+    return [probe.drift for probe in found if probe.drift is not None]

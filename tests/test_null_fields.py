@@ -9,6 +9,7 @@ the mock, which reads ``null`` as absent (each vendor's fidelity row), accepted 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from contracts.document import DOCUMENTS, api_path
 from contracts.target import Target
 from mockservers.testing import make_app
 from mockservers.vendors import served
+from tests.core.fetch_support import ScriptedServer, answer
 
 VENDORS = [vendor.name for vendor in served() if vendor.name in DOCUMENTS]
 
@@ -34,14 +36,39 @@ def credential_sets(vendor: str, settings: Any) -> list[dict[str, str]]:
     return [first, *({"api_key": key.api_key} for key in settings.ashby.api_keys if key.api_key != first["api_key"])]
 
 
-@pytest.mark.parametrize("vendor", VENDORS)
-def test_no_optional_field_the_document_types_without_null_is_accepted_as_null(vendor: str) -> None:
+@pytest.fixture(scope="module")
+def file_url() -> Iterator[str]:
+    """A file on 127.0.0.1, for the credentials' ``file_url``: the aimed URL bodies (Endorsed's
+    ``public_file_url``, WTTJ's ``remote_file_urls``) then download, so their probes are decided.
+    Without it no such body was ever accepted and Endorsed's JSON ``candidate_id`` went unprobed."""
+    files = ScriptedServer()
+    files.route("/cv.pdf", answer(200, b"%PDF-1.4 probe", {"Content-Type": "application/pdf"}))
+    yield files.url("/cv.pdf")
+    files.close()
+
+
+def _drift(vendor: str, file_url: str, value: Any) -> list[null_fields.Drift]:
     app = make_app()
     target = Target(f"http://testserver/{vendor}{api_path(vendor)}", app)
     found: list[null_fields.Drift] = []
     for credentials in credential_sets(vendor, app.platform.settings):
-        schema = suite.build(vendor, target, credentials, now=app.platform.clock.now)
-        found += null_fields.drift(schema, target)
+        schema = suite.build(vendor, target, {**credentials, "file_url": file_url}, now=app.platform.clock.now)
+        found += null_fields.drift(schema, target, value=value)
+    return found
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_no_optional_field_the_document_types_without_null_is_accepted_as_null(vendor: str, file_url: str) -> None:
+    found = _drift(vendor, file_url, None)
+    assert [(d.operation, d.field) for d in found] == [], found[0].request if found else ""
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_no_optional_field_the_document_refuses_empty_is_accepted_empty(vendor: str, file_url: str) -> None:
+    """The same drift for ``""``, which mocks read as absent too (Endorsed's ``candidate_id``, WTTJ's
+    ``remote_*_url`` and, as Grape's nil, ``archived``) and the negative mode draws for a field whose
+    ``format`` (uuid, uri) or type refuses it: a random run found Endorsed's."""
+    found = _drift(vendor, file_url, "")
     assert [(d.operation, d.field) for d in found] == [], found[0].request if found else ""
 
 
@@ -117,3 +144,16 @@ def test_null_is_allowed_by_each_form_a_document_can_write_it() -> None:
     refused = [{"type": "string"}, {"enum": ["a"]}, {"anyOf": [{"type": "string"}]}, {"allOf": [{}, {"enum": ["a"]}]}]
     assert [null_fields.allows_null(document, s) for s in allowed] == [True] * len(allowed)
     assert [null_fields.allows_null(document, s) for s in refused] == [False] * len(refused)
+
+
+def test_empty_is_allowed_as_schemathesis_judges_it() -> None:
+    """Formats asserted, as schemathesis' negative mode asserts them: an empty uuid or uri is a violation."""
+    document: dict[str, Any] = {"components": {"schemas": {"E": {"type": "string", "maxLength": 0}}}}
+    allowed = [
+        {"type": "string"},
+        {"anyOf": [{"format": "uuid"}, {"maxLength": 0}]},
+        {"$ref": "#/components/schemas/E"},
+    ]
+    refused = [{"type": "string", "format": "uuid"}, {"format": "uri"}, {"type": "integer"}, {"minLength": 1}]
+    assert [null_fields.allows(document, s, "") for s in allowed] == [True] * len(allowed)
+    assert [null_fields.allows(document, s, "") for s in refused] == [False] * len(refused)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from client.clinch import ClinchClient
-from contracts.adapt import excusing, in_stateful_phase
+from contracts.adapt import excusing, in_stateful_phase, last_value, query_valid_as_read
 from contracts.auth import ApiAuthSigner as SharedSigner
 from contracts.target import Target
 
@@ -89,7 +89,10 @@ def zero_per_page(response: Any, case: Any) -> bool:
 
 def adapt_checks(functions: Mapping[str, Any]) -> dict[str, Any]:
     """``positive_data_acceptance`` that lets 422 ``taken`` pass: a conflict with state, not bad data;
-    ``not_a_server_error`` and ``positive_data_acceptance`` that let the documented ``zero_per_page`` 500 pass."""
+    ``not_a_server_error`` and ``positive_data_acceptance`` that let the documented ``zero_per_page`` 500 pass;
+    ``negative_data_rejection`` that lets a query pass whose violation did not survive the wire, read
+    as Rails reads it (the last of a repeated name; ``include`` split on commas): ``page: [false]``
+    is ``page=false``, text ``page`` takes (``contracts.adapt.query_valid_as_read``)."""
     adapted = excusing(
         functions,
         "positive_data_acceptance",
@@ -97,4 +100,5 @@ def adapt_checks(functions: Mapping[str, Any]) -> dict[str, Any]:
             (response.status_code == 422 and TAKEN in response.text) or zero_per_page(response, case)
         ),
     )
-    return excusing(adapted, "not_a_server_error", zero_per_page)
+    adapted = excusing(adapted, "not_a_server_error", zero_per_page)
+    return excusing(adapted, "negative_data_rejection", query_valid_as_read(last_value))

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from starlette.routing import Route
 
 from contracts import auth, checks, load_openapi, suite
+from contracts.adapt import last_value, query_valid_as_read
+from contracts.cases import negative_query_case
 from contracts.clinch.hooks import BASE_URL
 from contracts.target import Target
 from mockservers.clinch.models import CandidateStore
@@ -145,3 +148,40 @@ def test_the_documents_empty_include_name_is_the_mocks() -> None:
     samples = [chr(c) for c in (*range(0x3100), 0xFEFF, 0x1F600) if not 0xD800 <= c <= 0xDFFF and c != 0x2C]
     for value in [*samples, " \x85\u3000", "\x1c\x1f"]:
         assert documented([value]) is _mock_accepts(lambda name: include([("include", name)]), value), repr(value)
+
+
+def test_a_query_whose_violation_does_not_survive_the_wire_is_no_finding() -> None:
+    """A stateful run drew ``page: [false]`` and ``include: ""``: they go out as
+    ``?include=&page=false``, which is ``include: [""]`` (an empty name, ignored) and the text
+    ``false`` (``page`` takes any text), a valid request Clinch rightly answers 200. schemathesis'
+    own check calls that accepted bad data; Clinch's adapted check does not, and still judges an
+    include name the document does not list, which survives the wire."""
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.specs.openapi.checks import AcceptedNegativeData
+
+    credentials = auth.mock_credentials("clinch", APP.platform.settings)
+    schema = suite.build("clinch", TARGET, credentials, now=APP.platform.clock.now)
+    candidates = schema["/candidates"]["GET"]
+    sent = {
+        "base_url": TARGET.base_url,
+        "auth": auth.ApiAuthSigner(credentials["access_id"], credentials["secret"], APP.platform.clock.now),
+    }
+    # The generator writes a query's booleans as JSON does before sending: [False] is ["false"].
+    case = negative_query_case(candidates, {}, {"page": ["false"], "include": ""})
+    response = case.call(**sent)
+    assert response.request.url.endswith("/candidates?page=false&include=")
+    listed = case.operation.Case(query={"page": "1"}).call(**sent)
+    answer, first_page = response.json(), listed.json()  # links name the parameters sent, so differ
+    assert (response.status_code, answer["data"], answer["meta"]) == (200, first_page["data"], first_page["meta"])
+    with pytest.raises(FailureGroup) as found:
+        case.validate_response(response, checks=[checks.functions()["negative_data_rejection"]])
+    assert [type(failure) for failure in found.value.exceptions] == [AcceptedNegativeData]
+    case.validate_response(response, checks=[suite.check_functions("clinch")["negative_data_rejection"]])
+    assert query_valid_as_read(last_value)(response, case)
+
+    unknown = negative_query_case(candidates, {}, {"include": "nope,resumes"})
+    refused = unknown.call(**sent)
+    assert (refused.status_code, refused.json()["errors"][0]["code"]) == (400, "invalid_include")
+    assert not query_valid_as_read(last_value)(refused, unknown)
+    filtered = negative_query_case(candidates, {}, {"filter": {"email": {"eq": [1]}}}, {"page": "1"})
+    assert not query_valid_as_read(last_value)(filtered.call(**sent), filtered)

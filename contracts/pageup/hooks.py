@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from contracts.adapt import empty_query_reads_as_absent, excusing, in_stateful_phase
+from contracts.adapt import empty_query_reads_as_absent, excusing, first_value, in_stateful_phase
 from contracts.target import Target
 
 
@@ -167,5 +167,6 @@ def install(schema: Any, target: Target, credentials: Mapping[str, str]) -> Call
 def adapt_checks(functions: Mapping[str, Any]) -> dict[str, Any]:
     """``negative_data_rejection`` that lets an optional query parameter sent empty pass when it is
     answered as absent: PageUp reads ``?expiresInSeconds=`` as no value, as ASP.NET Core binds an
-    empty query value as null (docs/fidelity.md; see ``contracts.adapt.empty_query_reads_as_absent``)."""
-    return excusing(functions, "negative_data_rejection", empty_query_reads_as_absent)
+    empty query value as null, and of a repeated one the first (docs/fidelity.md; see
+    ``contracts.adapt.empty_query_reads_as_absent``)."""
+    return excusing(functions, "negative_data_rejection", empty_query_reads_as_absent(first_value))

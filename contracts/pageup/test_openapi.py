@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any
 
 import pytest
 from starlette.routing import Route
 
 from contracts import auth, checks, load_openapi, suite
 from contracts import checks as check_names
-from contracts.adapt import empty_query_reads_as_absent
+from contracts.adapt import empty_query_reads_as_absent, first_value
+from contracts.cases import negative_query_case
 from contracts.pageup import hooks
 from contracts.target import Target
 from mockservers.core.errors import VendorError
@@ -129,49 +129,6 @@ def test_pageup_workflows_conform_to_its_contract() -> None:
     assert {"ensure_resource_availability", "use_after_free"} <= outcome.checks_passed
 
 
-def _negative_query_case(operation: Any, path_parameters: dict[str, str], query: dict[str, Any]) -> Any:
-    """A case of ``operation`` as the negative generator makes one when it turns each query
-    parameter named in ``query`` into an object (the mutation the stateful phase reported)."""
-    from schemathesis import GenerationMode
-    from schemathesis.core.error_feedback.store import ParameterPath
-    from schemathesis.core.mutations import Mutation, MutationChannel, OperatorKind
-    from schemathesis.core.parameters import ParameterLocation
-    from schemathesis.generation.meta import (
-        CaseMetadata,
-        ComponentInfo,
-        GenerationInfo,
-        PhaseInfo,
-        StatefulPhaseData,
-        TestPhase,
-    )
-
-    path: ParameterPath = ()
-    mutations = tuple(
-        Mutation(
-            path,
-            ParameterLocation.QUERY,
-            "/type",
-            MutationChannel.SCHEMA,
-            OperatorKind.CHANGE_TYPE,
-            ("type",),
-            name,
-            None,
-            value,
-        )
-        for name, value in query.items()
-    )
-    data = StatefulPhaseData("Invalid type", None, ParameterLocation.QUERY, None, mutations)
-    meta = CaseMetadata(
-        generation=GenerationInfo(time=0.0, mode=GenerationMode.NEGATIVE),
-        components={
-            ParameterLocation.PATH: ComponentInfo(mode=GenerationMode.POSITIVE),
-            ParameterLocation.QUERY: ComponentInfo(mode=GenerationMode.NEGATIVE),
-        },
-        phase=PhaseInfo(name=TestPhase.STATEFUL, data=data),
-    )
-    return operation.Case(path_parameters=path_parameters, query=query, _meta=meta)
-
-
 def test_an_optional_query_value_sent_empty_and_read_as_absent_is_no_finding() -> None:
     """The negative generator turns ``expiresInSeconds`` into ``{"": ...}``, which goes out as
     ``?expiresInSeconds=``; PageUp reads an empty value as absent (docs/fidelity.md) and answers
@@ -187,7 +144,7 @@ def test_an_optional_query_value_sent_empty_and_read_as_absent_is_no_finding() -
     bearer = {"Authorization": f"Bearer {hooks.bearer_token(TARGET, credentials)}"}
     sent = {"base_url": TARGET.base_url, "headers": bearer}
     download = schema[f"{DOCUMENTS}/{{id}}"]["GET"]
-    case = _negative_query_case(download, {**tenant, "id": document_id}, {"expiresInSeconds": {"": "x"}})
+    case = negative_query_case(download, {**tenant, "id": document_id}, {"expiresInSeconds": {"": "x"}})
     response = case.call(**sent)
     assert response.request.url.endswith(f"/document/{document_id}?expiresInSeconds=")
     assert response.status_code == 200
@@ -198,12 +155,49 @@ def test_an_optional_query_value_sent_empty_and_read_as_absent_is_no_finding() -
     assert [type(failure) for failure in found.value.exceptions] == [AcceptedNegativeData]
     adapted = suite.check_functions("pageup")["negative_data_rejection"]
     case.validate_response(response, checks=[adapted])
-    assert empty_query_reads_as_absent(response, case)
+    assert empty_query_reads_as_absent(first_value)(response, case)
 
     prepare = schema[f"{DOCUMENTS}/prepareTempDirectUpload"]["GET"]
-    required = _negative_query_case(prepare, tenant, {"filename": {"": "x"}})
+    required = negative_query_case(prepare, tenant, {"filename": {"": "x"}})
     refused = required.call(**sent)
     assert refused.status_code == 400
-    assert not empty_query_reads_as_absent(refused, required)
-    not_empty = _negative_query_case(download, {**tenant, "id": document_id}, {"expiresInSeconds": {"9": "x"}})
-    assert not empty_query_reads_as_absent(not_empty.call(**sent), not_empty)
+    assert not empty_query_reads_as_absent(first_value)(refused, required)
+    not_empty = negative_query_case(download, {**tenant, "id": document_id}, {"expiresInSeconds": {"9": "x"}})
+    assert not empty_query_reads_as_absent(first_value)(not_empty.call(**sent), not_empty)
+
+
+def test_a_repeated_query_value_is_judged_by_the_first_one_sent() -> None:
+    """``{"": 1, "x": 2}`` goes out as ``?expiresInSeconds=&expiresInSeconds=x``: ASP.NET Core (and
+    the mock) reads the first value, empty, so absent, and answers 200, which schemathesis' check
+    calls accepted bad data and PageUp's does not. The other order reads ``x``: a 400, and no excuse."""
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.specs.openapi.checks import AcceptedNegativeData
+
+    credentials = auth.mock_credentials("pageup", APP.platform.settings)
+    schema = suite.build("pageup", TARGET, credentials, now=APP.platform.clock.now)
+    document_id = hooks.seed_document(TARGET, credentials)
+    path = {"tenant": credentials["tenant"], "id": document_id}
+    sent = {
+        "base_url": TARGET.base_url,
+        "headers": {"Authorization": f"Bearer {hooks.bearer_token(TARGET, credentials)}"},
+    }
+    download = schema[f"{DOCUMENTS}/{{id}}"]["GET"]
+    case = negative_query_case(download, path, {"expiresInSeconds": {"": 1, "x": 2}})
+    response = case.call(**sent)
+    assert response.request.url.endswith(f"/document/{document_id}?expiresInSeconds=&expiresInSeconds=x")
+    assert response.status_code == 200
+    with pytest.raises(FailureGroup) as found:
+        case.validate_response(response, checks=[check_names.functions()["negative_data_rejection"]])
+    assert [type(failure) for failure in found.value.exceptions] == [AcceptedNegativeData]
+    case.validate_response(response, checks=[suite.check_functions("pageup")["negative_data_rejection"]])
+
+    other = negative_query_case(download, path, {"expiresInSeconds": {"x": 1, "": 2}})
+    refused = other.call(**sent)
+    assert (refused.status_code, refused.json()) == (
+        400,
+        [
+            {"message": "The request is invalid."},
+            {"field": "expiresInSeconds", "message": "The value 'x' is not valid for expiresInSeconds."},
+        ],
+    )
+    assert not empty_query_reads_as_absent(first_value)(refused, other)

@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from contracts import load_openapi
-from contracts.adapt import excusing, in_stateful_phase
+from contracts.adapt import empty_query_reads_as_absent, excusing, in_stateful_phase, last_value
 from contracts.target import Target
 
 SEEDED = {
@@ -172,9 +172,13 @@ def adapt_checks(functions: Mapping[str, Any]) -> dict[str, Any]:
     """``positive_data_acceptance`` that lets a URL the vendor could not download, a stage that
     is not the job's, or one of the mock's bounds reached pass as a 404 would: all are statements
     about state, not the request's shape (a generated ``job_reference`` can be the seeded job's from
-    the document's example while its ``job_stage_id`` is not aimed)."""
-    return excusing(
+    the document's example while its ``job_stage_id`` is not aimed). ``negative_data_rejection``
+    that lets an optional query parameter sent empty pass when it is answered as absent: Grape reads
+    ``?per_page=`` or ``?archived=`` as nil, so the default, and of a repeated one the last, as Rack
+    does (docs/fidelity.md; see ``contracts.adapt.empty_query_reads_as_absent``)."""
+    adapted = excusing(
         functions,
         "positive_data_acceptance",
         lambda response, case: response.status_code == 400 and any(text in response.text for text in STATE_RULES),
     )
+    return excusing(adapted, "negative_data_rejection", empty_query_reads_as_absent(last_value))

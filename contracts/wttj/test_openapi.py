@@ -21,6 +21,8 @@ import pytest
 from starlette.routing import Route
 
 from contracts import auth, checks, load_openapi, suite
+from contracts.adapt import empty_query_reads_as_absent, last_value
+from contracts.cases import negative_query_case
 from contracts.target import Target
 from contracts.wttj import hooks
 from mockservers.config import Settings
@@ -171,7 +173,7 @@ PERSON = {"organization_reference": "o", "job_reference": "j", "job_stage_id": 1
 PERSON |= {"firstname": "A", "lastname": "B"}
 NEGATIVE_BODIES = [
     ({**PERSON, "remote_resume_url": "not a uri"}, ("remote_resume_url",)),  # format: uri
-    ({**PERSON, "remote_portfolio_url": ""}, ("remote_portfolio_url",)),
+    ({**PERSON, "remote_portfolio_url": " "}, ("remote_portfolio_url",)),  # blank, not empty: no uri
     ({**PERSON, "remote_image_url": "http://[::1"}, ("remote_image_url",)),
     ({**PERSON, "organization_reference": ""}, ("organization_reference",)),  # minLength 1
     ({**PERSON, "job_reference": " \x85"}, ("job_reference",)),  # blank
@@ -243,6 +245,85 @@ def test_the_hooks_rules_are_the_documents() -> None:
     rules = hooks.field_rules(document)
     assert set(rules) >= {*hooks.REMOTE_URLS, "url", "candidate_reference", "reference"}
     candidate = document["components"]["schemas"]["NewCandidate"]["properties"]
-    assert all(candidate[name]["format"] == "uri" for name in hooks.REMOTE_URLS)
+    assert all({"type": "string", "format": "uri"} in candidate[name]["anyOf"] for name in hooks.REMOTE_URLS)
     assert not rules["remote_resume_url"]("not a uri") and rules["remote_resume_url"](URL_OK)
+    assert rules["remote_resume_url"]("") and not rules["remote_resume_url"](" ")  # empty is none, as CarrierWave's
     assert not rules["url"]("") and rules["url"](URL_OK)
+
+
+def test_an_optional_query_value_sent_empty_and_read_as_absent_is_no_finding() -> None:
+    """The negative generator turns ``per_page`` (or ``archived``) into ``{"": ...}``, which goes out
+    as ``?per_page=``; Grape reads an empty value of a non-String parameter as nil, so the default
+    (docs/fidelity.md), and WTTJ answers 200. schemathesis' own check calls that accepted bad data;
+    WTTJ's adapted check does not, and still judges a required parameter sent empty and a value
+    that is not empty."""
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.specs.openapi.checks import AcceptedNegativeData
+
+    schema = suite.build("wttj", TARGET, auth.mock_credentials("wttj", APP.platform.settings))
+    sent_headers = {"headers": {"Authorization": "Bearer atsmock-wttj"}}
+    sent = {"base_url": TARGET.base_url, **sent_headers}
+    documents = schema["/api/v1/external/documents"]["GET"]
+    empty = {"per_page": {"": "x"}, "offset": {"": 0}}
+    case = negative_query_case(documents, {}, empty, {"candidate_reference": SEEDED})
+    response = case.call(**sent)
+    assert response.request.url.endswith(f"/documents?candidate_reference={SEEDED}&per_page=&offset=")
+    with TARGET.client() as http:
+        absent = http.get(f"{TARGET.base_url}/api/v1/external/documents?candidate_reference={SEEDED}", **sent_headers)
+    assert (response.status_code, response.json(), response.headers["x-per-page"]) == (200, absent.json(), ["100"])
+
+    original = checks.functions()["negative_data_rejection"]
+    with pytest.raises(FailureGroup) as found:
+        case.validate_response(response, checks=[original])
+    assert [type(failure) for failure in found.value.exceptions] == [AcceptedNegativeData]
+    adapted = suite.check_functions("wttj")["negative_data_rejection"]
+    case.validate_response(response, checks=[adapted])
+    assert empty_query_reads_as_absent(last_value)(response, case)
+
+    candidates = schema["/api/v1/external/candidates"]["GET"]
+    archived = negative_query_case(candidates, {}, {"archived": {"": "x"}}, {"job_reference": "WTTJ_KmqkD1Y"})
+    answered = archived.call(**sent)
+    with TARGET.client() as http:
+        unfiltered = http.get(
+            f"{TARGET.base_url}/api/v1/external/candidates?job_reference=WTTJ_KmqkD1Y", **sent_headers
+        )
+    assert (answered.status_code, answered.json()) == (200, unfiltered.json())
+    assert SEEDED in [c["reference"] for c in answered.json()]
+    assert empty_query_reads_as_absent(last_value)(answered, archived)
+    required = negative_query_case(documents, {}, {"candidate_reference": {"": "x"}})
+    refused = required.call(**sent)
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"error": "validation_failed", "error_description": "candidate_reference is empty"},
+    )
+    assert not empty_query_reads_as_absent(last_value)(refused, required)
+    not_empty = negative_query_case(documents, {}, {"per_page": {"0": "x"}}, {"candidate_reference": SEEDED})
+    assert not empty_query_reads_as_absent(last_value)(not_empty.call(**sent), not_empty)
+
+
+def test_a_repeated_query_value_is_judged_by_the_last_one_sent() -> None:
+    """``{"x": 1, "": 2}`` goes out as ``?per_page=x&per_page=``: Rack (so Grape, and the mock) reads
+    the last value, empty, so the default, and WTTJ answers 200, which schemathesis' check calls
+    accepted bad data and WTTJ's does not. The other order reads ``x``: a 400, and no excuse."""
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.specs.openapi.checks import AcceptedNegativeData
+
+    schema = suite.build("wttj", TARGET, auth.mock_credentials("wttj", APP.platform.settings))
+    sent = {"base_url": TARGET.base_url, "headers": {"Authorization": "Bearer atsmock-wttj"}}
+    documents = schema["/api/v1/external/documents"]["GET"]
+    case = negative_query_case(documents, {}, {"per_page": {"x": 1, "": 2}}, {"candidate_reference": SEEDED})
+    response = case.call(**sent)
+    assert response.request.url.endswith(f"/documents?candidate_reference={SEEDED}&per_page=x&per_page=")
+    assert (response.status_code, response.headers["x-per-page"]) == (200, ["100"])
+    with pytest.raises(FailureGroup) as found:
+        case.validate_response(response, checks=[checks.functions()["negative_data_rejection"]])
+    assert [type(failure) for failure in found.value.exceptions] == [AcceptedNegativeData]
+    case.validate_response(response, checks=[suite.check_functions("wttj")["negative_data_rejection"]])
+
+    other = negative_query_case(documents, {}, {"per_page": {"": 1, "x": 2}}, {"candidate_reference": SEEDED})
+    refused = other.call(**sent)
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"error": "validation_failed", "error_description": "per_page is invalid"},
+    )
+    assert not empty_query_reads_as_absent(last_value)(refused, other)

@@ -143,9 +143,16 @@ class Params:
             return None
         return text
 
+    def _typed(self, name: str) -> Any:
+        """The value of a parameter of a type other than String: an empty string is None, as Grape's
+        coercer reads it (``PrimitiveCoercer#treat_as_nil?``: "Grape considers an empty string as
+        absence of a value"), so ``?per_page=`` is the default and a required one is missing."""
+        value = self.values.get(name)
+        return None if value == "" else value
+
     def integer(self, name: str, *, required: bool = False, default: int | None = None) -> int | None:
         """An Integer parameter: a JSON integer or a decimal string (past 18 digits, ``core.numbers.LIMIT``)."""
-        value = self.values.get(name)
+        value = self._typed(name)
         if value is None:
             if required:
                 self._missing(name)
@@ -159,7 +166,7 @@ class Params:
 
     def boolean(self, name: str, *, default: bool | None = None) -> bool | None:
         """A Boolean parameter: JSON true/false, or one of Grape's spellings (true/false, 1/0, yes/no...)."""
-        value = self.values.get(name)
+        value = self._typed(name)
         if value is None:
             return default
         if isinstance(value, bool):
@@ -174,7 +181,7 @@ class Params:
 
     def date(self, name: str) -> date | None:
         """A ``YYYY-MM-DD`` date (the docs' format for ``created_after`` / ``updated_after``)."""
-        value = self.values.get(name)
+        value = self._typed(name)
         if value is None:
             return None
         if isinstance(value, str) and _DATE.fullmatch(value):

@@ -131,6 +131,15 @@ def test_the_candidate_must_exist_and_an_empty_one_is_none(endorsed: Endorsed) -
     assert endorsed.attachment(attachment)["candidate_id"] is None
 
 
+def test_a_json_candidate_id_empty_or_null_is_none(endorsed: Endorsed, files: ScriptedServer) -> None:
+    """As in a form: the document admits both (``""`` is none, ``null`` is absent)."""
+    files.route("/cv.pdf", answer(200, PDF, {"Content-Type": "application/pdf"}))
+    for remote_id, candidate_id in (("empty", ""), ("null", None)):
+        body = {**url_body(files.url("/cv.pdf")), "remote_id": remote_id, "candidate_id": candidate_id}
+        attachment = created(endorsed.call("POST", "attachments", json=body))
+        assert endorsed.attachment(attachment)["candidate_id"] is None
+
+
 def test_file_name_and_type_rules(endorsed: Endorsed) -> None:
     attachment = created(endorsed.upload(file_name="Résumé (final).pdf", type="work_experiences"))
     result = endorsed.attachment(attachment)

@@ -276,6 +276,22 @@ def test_a_resume_over_5_mb_is_refused_and_no_candidate_is_created(make_wttj: An
 # --- lists -----------------------------------------------------------------------------------------
 
 
+def test_an_empty_remote_url_or_archived_is_none(wttj: Wttj) -> None:
+    """An empty ``remote_*_url`` is no file (CarrierWave's ``remote_*_url=`` drops blank URLs) and an
+    empty ``archived`` is Grape's nil, so false: the document admits both."""
+    empty = {"remote_resume_url": "", "remote_portfolio_url": "", "remote_image_url": "", "archived": ""}
+    response = wttj.post("/candidates", new_candidate(**empty))
+    assert response.status_code == 201, response.text
+    conforms(response)
+    body = response.json()
+    assert (body["resume_url"], body["portfolio_url"], body["profile"]["avatar_url"], body["archived"]) == (
+        None,
+        None,
+        AVATAR,
+        False,
+    )
+
+
 def test_list_needs_a_known_job(wttj: Wttj) -> None:
     fails(wttj.get("/candidates"), 400, "validation_failed", "job_reference is missing")
     fails(wttj.get("/candidates", {"job_reference": "WTTJ_nope"}), 404, "not_found", "Job not found")
@@ -309,6 +325,8 @@ def test_list_filters(wttj: Wttj, admin: AdminClient) -> None:
     assert refs(created_after="2016-08-24") == [ada["reference"], bob["reference"]]
     assert refs(created_after="0001-01-01", updated_after="0001-01-01") == refs()  # once a 500
     assert refs(created_after="9999-12-31") == []
+    # An empty Boolean or Date is Grape's nil: no filter at all, not "archived is invalid".
+    assert refs(archived="", created_after="", updated_after="", stage="", tags="") == refs()
 
 
 def test_list_checks_its_parameters_before_auth(wttj: Wttj) -> None:

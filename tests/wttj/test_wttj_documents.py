@@ -113,6 +113,22 @@ def test_list_answers_the_documents_oldest_first_with_paging_headers(wttj: Wttj,
     assert [d["id"] for d in wttj.documents(SEEDED).json()] == [20, 21, 22]
 
 
+def test_empty_paging_values_are_the_defaults(wttj: Wttj, files: ScriptedServer) -> None:
+    """``?per_page=&page=&offset=`` is Grape's nil, so the defaults (100, 1, 0): not ``per_page is invalid``."""
+    assert wttj.attach(SEEDED, ("a", pdf_server(files))).status_code == 201
+    page = wttj.documents(SEEDED, per_page="", page="", offset="")
+    assert page.request.url.query.endswith(b"&per_page=&page=&offset=")
+    assert (page.status_code, [d["id"] for d in page.json()]) == (200, [20])
+    conforms(page)
+    assert {k: v for k, v in page.headers.items() if k.startswith("x-") and k != "x-request-id"} == {
+        "x-total": "1",
+        "x-total-pages": "1",
+        "x-per-page": "100",
+        "x-page": "1",
+        "x-offset": "0",
+    }
+
+
 def test_a_candidate_without_documents_lists_none(wttj: Wttj) -> None:
     response = wttj.documents(SEEDED)
     assert (response.status_code, response.json(), response.headers["x-total"]) == (200, [], "0")

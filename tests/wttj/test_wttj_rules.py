@@ -51,9 +51,25 @@ def test_integers(value: Any, expected: int) -> None:
     assert Params({"n": value}).integer("n") == expected
 
 
-@pytest.mark.parametrize("value", ["4.5", "1e3", "", True, 4.0, "٣"])
+@pytest.mark.parametrize("value", ["4.5", "1e3", " ", True, 4.0, "٣"])
 def test_what_is_no_integer(value: Any) -> None:
     assert problems({"n": value}, lambda p: p.integer("n")) == "n is invalid"
+
+
+def test_an_empty_value_of_a_typed_parameter_is_absent() -> None:
+    """Grape's coercer reads ``""`` as nil for every type but String (``PrimitiveCoercer#treat_as_nil?``)
+    and the default then applies: ``?per_page=`` is 100, ``?archived=`` no filter. Only the empty
+    string: a blank one is still no integer, and a String parameter keeps its ``""``."""
+    params = Params({"n": "", "b": "", "d": "", "s": ""})
+    assert (params.integer("n", default=100), params.boolean("b", default=False), params.date("d")) == (
+        100,
+        False,
+        None,
+    )
+    assert (params.integer("n"), params.boolean("b"), params.string("s")) == (None, None, "")
+    params.done()
+    assert problems({"n": ""}, lambda p: p.integer("n", required=True)) == "n is missing"
+    assert problems({"b": " ", "d": " "}, lambda p: (p.boolean("b"), p.date("d"))) == "b is invalid, d is invalid"
 
 
 @pytest.mark.parametrize(
