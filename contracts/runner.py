@@ -46,13 +46,12 @@ def run(
 ) -> int:
     """Run each vendor's suite; print the summary on stdout; 0 when nothing failed, 1 otherwise."""
     from mockservers.config import Settings
-    from mockservers.testing import make_app
 
     tables = credentials_file.load(credentials) if credentials else {}
     if credentials and single and vendors[0] not in tables:
         # Falling back to atsmock's defaults would send them to the vendor's UAT.
         raise ValueError(f"credentials file {credentials} has no [{vendors[0]}] table")
-    app: Any = make_app() if base_url is None else None
+    app: Any = in_process_app() if base_url is None else None
     settings = app.platform.settings if app is not None else Settings()
     now = app.platform.clock.now if app is not None else time.time
     outcomes = []
@@ -80,6 +79,18 @@ def run(
     if junit:
         Path(junit).write_bytes(report.junit(outcomes))
     return 0 if all(o.ok for o in outcomes) else 1
+
+
+def in_process_app() -> Any:
+    """The app an in-process run checks: atsmock's defaults, with a fetcher that resolves no name but
+    ``localhost`` (``core.fetch.resolve_offline``), so a generated ``remote_file_urls`` host such as
+    ``a.com`` is refused as not resolving, as in the pytest suites, instead of being looked up in DNS."""
+    from mockservers.core.fetch import resolve_offline
+    from mockservers.testing import make_app
+
+    app = make_app()
+    app.platform.fetcher.resolve = resolve_offline  # the fetcher WTTJ and Endorsed were built with
+    return app
 
 
 def _refusal(exc: Exception) -> str:

@@ -271,3 +271,56 @@ def test_a_failure_never_shows_the_credentials_it_was_sent_with(
     assert secret not in shown and token not in shown
     assert "client_id=atsmock-pageup&client_secret=<redacted>" in shown
     assert '"access_token": "<redacted>"' in shown
+
+
+def test_an_embedded_run_looks_up_no_generated_host_name(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """WTTJ's generated ``remote_file_urls`` name random hosts; in process, the fetcher resolves them with
+    ``resolve_offline`` (refused as not resolving, as in the pytest suites), never with a DNS query."""
+    import socket
+
+    from mockservers.core import fetch
+
+    looked_up: list[str] = []
+    real = socket.getaddrinfo
+
+    def system_resolver(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in ("127.0.0.1", "::1", "localhost", "testserver"):
+            looked_up.append(str(host))
+            raise socket.gaierror(socket.EAI_NONAME, "no lookups in this test")
+        return real(host, *args, **kwargs)
+
+    offline: list[str] = []
+    resolve_offline = fetch.resolve_offline
+
+    async def counted(host: str, port: int) -> list[str]:
+        offline.append(host)
+        return await resolve_offline(host, port)
+
+    monkeypatch.setattr(socket, "getaddrinfo", system_resolver)
+    monkeypatch.setattr(fetch, "resolve_offline", counted)
+    assert cli.main(["contract", "--vendor", "wttj", "--max-examples", "5", "--check", "not_a_server_error"]) == 0
+    assert capsys.readouterr().err.endswith(" s, 0 failures\n")
+    assert offline != [] and looked_up == []
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST", "localhost."])
+def test_the_offline_resolver_knows_localhost(host: str) -> None:
+    import anyio
+
+    from mockservers.core.fetch import resolve_offline
+
+    assert anyio.run(resolve_offline, host, 80) == ["127.0.0.1", "::1"]
+
+
+@pytest.mark.parametrize("host", ["a.com", "files.test", "localhost.example"])
+def test_the_offline_resolver_resolves_no_other_name(host: str) -> None:
+    import socket
+
+    import anyio
+
+    from mockservers.core.fetch import resolve_offline
+
+    with pytest.raises(socket.gaierror):
+        anyio.run(resolve_offline, host, 80)

@@ -266,13 +266,29 @@ async def resolve_host(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+LOOPBACK_NAMES: dict[str, tuple[str, ...]] = {"localhost": ("127.0.0.1", "::1")}
+
+
+async def resolve_offline(host: str, port: int) -> list[str]:
+    """A resolver that asks no one: ``localhost`` is loopback and every other name does not resolve.
+
+    For a run that must not leave the machine, even by a DNS query: ``atsmock contract`` in process,
+    whose generated URLs name random hosts (``a.com``) that the system resolver would look up."""
+    found = LOOPBACK_NAMES.get(host.lower().rstrip("."))
+    if found is None:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known (offline resolver)")
+    return list(found)
+
+
 class Fetcher:
     """Fetches URLs under one ``FetchPolicy``; stateless per fetch, so one per app is shared."""
 
     def __init__(self, policy: FetchPolicy, resolve: Resolve | None = None) -> None:
         self.policy = policy
         self._allowed = _AllowList.parse(policy.allow_hosts)
-        self._resolve = resolve_host if resolve is None else resolve
+        self.resolve: Resolve = resolve_host if resolve is None else resolve
+        """How a URL's host name becomes addresses; every holder of this fetcher sees a change of it
+        (WTTJ and Endorsed share the platform's), as ``atsmock contract``'s offline run needs."""
         self._tls: ssl.SSLContext | None = None
         self.monotonic: Callable[[], float] = time.monotonic
         """The clock a caller measures its fetches' time with (a test's fetcher double keeps its own)."""
@@ -325,7 +341,7 @@ class Fetcher:
             addresses = [host]
         else:
             try:
-                addresses = list(dict.fromkeys(await self._resolve(host, port)))
+                addresses = list(dict.fromkeys(await self.resolve(host, port)))
             except OSError:
                 addresses = []
             if not addresses:
