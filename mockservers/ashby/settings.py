@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mockservers.core.vendor import Credential
+from mockservers.core.vendor import Credential, refuse_duplicates
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ class AshbySettings:
     max_stored_bytes: int = 1024 * 1024 * 1024
     """What the stored files' bytes may add up to; past it, ``limit_reached`` (one upload handle can be attached
     any number of times, each a copy of its bytes)."""
+
+    def __post_init__(self) -> None:
+        refuse_duplicates("api_keys", [k.api_key for k in self.api_keys])
 
 
 def credentials(settings: AshbySettings) -> Sequence[Credential]:

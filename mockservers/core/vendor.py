@@ -32,6 +32,17 @@ class Credential:
     grants: str
 
 
+def refuse_duplicates(field: str, ids: Sequence[str]) -> None:
+    """``ValueError`` naming the first id ``field`` lists twice (for a settings ``__post_init__``): the later
+    entry would silently win, and ``atsmock credentials`` would print both (``[[x.extra_<field>]]`` repeating a
+    default is the usual way to get there)."""
+    seen: set[str] = set()
+    for value in ids:
+        if value in seen:
+            raise ValueError(f"{field} lists {value!r} twice")
+        seen.add(value)
+
+
 def lazy(module: str, function: str) -> Callable[..., Any]:
     """``module.function``, imported when first called: a vendor's routes and demo stay unimported while
     the registry is only listed (config, ``atsmock credentials``, start-up)."""

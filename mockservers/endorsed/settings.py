@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mockservers.core.vendor import Credential
+from mockservers.core.vendor import Credential, refuse_duplicates
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class EndorsedSettings:
     region: str = "us-east-1"
 
     def __post_init__(self) -> None:
+        refuse_duplicates("clients", [c.client_id for c in self.clients])
         for name in ("token_ttl_seconds", "download_ttl_seconds", "max_file_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from mockservers.core.vendor import Credential
+from mockservers.core.vendor import Credential, refuse_duplicates
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,9 @@ class PageUpSettings:
     PageUp publishes no limit; a hostile CI job must not grow the server without limit)."""
     categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Extra document category names per tenant, beyond the system categories."""
+
+    def __post_init__(self) -> None:
+        refuse_duplicates("clients", [c.client_id for c in self.clients])
 
 
 def credentials(settings: PageUpSettings) -> Sequence[Credential]:

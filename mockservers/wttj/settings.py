@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mockservers.core.vendor import Credential
+from mockservers.core.vendor import Credential, refuse_duplicates
 
 MIB = 1024 * 1024
 
@@ -41,6 +41,9 @@ class WttjSettings:
     """Documents one candidate may hold (a bound on the mock; the real service states none)."""
     max_stored_bytes: int = 512 * MIB
     """Bytes of files (documents, resumes, portfolios, avatars) the mock keeps in its S3 at once."""
+
+    def __post_init__(self) -> None:
+        refuse_duplicates("tokens", [t.token for t in self.tokens])
 
 
 def credentials(settings: WttjSettings) -> Sequence[Credential]:

@@ -248,8 +248,55 @@ def test_a_list_replaces_its_defaults_and_extra_adds_to_them(tmp_path: Path) -> 
     mine = AshbyKey("k", ("candidatesRead",))
     assert replaced.ashby.api_keys == (mine,)
     assert extended.ashby.api_keys == (*Settings().ashby.api_keys, mine)
-    both = load_settings(write(tmp_path, f"[[ashby.api_keys]]\n{key}[[ashby.extra_api_keys]]\n{key}"), environ={})
-    assert both.ashby.api_keys == (mine, mine)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, f"[[ashby.api_keys]]\n{key}[[ashby.extra_api_keys]]\n{key}"), environ={})
+    assert str(raised.value) == "invalid config ashby: api_keys lists 'k' twice"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[[pageup.extra_clients]]\nclient_id = "atsmock-pageup"\nclient_secret = "s"\ntenant = "1"\nscopes = []\n',
+            "invalid config pageup: clients lists 'atsmock-pageup' twice",
+        ),
+        (
+            '[[ashby.extra_api_keys]]\napi_key = "atsmock-ashby"\npermissions = []\n',
+            "invalid config ashby: api_keys lists 'atsmock-ashby' twice",
+        ),
+        (
+            '[[wttj.extra_tokens]]\ntoken = "atsmock-wttj"\nscopes = []\n',
+            "invalid config wttj: tokens lists 'atsmock-wttj' twice",
+        ),
+        (
+            '[[endorsed.extra_clients]]\nclient_id = "00000000-0000-4000-8000-000000000001"\n'
+            'client_secret = "s"\nscopes = []\n',
+            "invalid config endorsed: clients lists '00000000-0000-4000-8000-000000000001' twice",
+        ),
+    ],
+    ids=["pageup", "ashby", "wttj", "endorsed"],
+)
+def test_a_credential_listed_twice_is_a_config_error(tmp_path: Path, toml: str, message: str) -> None:
+    """An extra credential repeating a default id (or one listed twice) would silently replace the first:
+    the vendor would answer with the second's secret and grants while ``atsmock credentials`` prints both.
+    Clinch has one credential and no list."""
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, toml), environ={})
+    assert str(raised.value) == message
+
+
+def test_every_served_vendor_with_a_credential_list_refuses_a_repeat() -> None:
+    """The parametrization above covers every served vendor whose settings hold a list of credentials."""
+    import dataclasses
+
+    from mockservers.vendors import served
+
+    def lists_credentials(defaults: object) -> bool:
+        values = [getattr(defaults, f.name) for f in dataclasses.fields(defaults)]  # type: ignore[arg-type]
+        return any(isinstance(v, tuple) and v and dataclasses.is_dataclass(v[0]) for v in values)
+
+    with_lists = {v.name for v in served() if lists_credentials(v.settings())}
+    assert with_lists == {"pageup", "ashby", "wttj", "endorsed"}
 
 
 def test_extra_names_only_lists(tmp_path: Path) -> None:
