@@ -69,11 +69,8 @@ def empty_query_reads_as_absent(read: Reading) -> Predicate:
     """
 
     def predicate(response: Any, case: Any) -> bool:
-        meta = getattr(case, "_meta", None)
-        if meta is None or not meta.generation.mode.is_negative:
-            return False
-        negative = {location.value for location, info in meta.components.items() if info.mode.is_negative}
-        if negative != {"query"}:
+        meta = _negative_only_in_query(case)
+        if meta is None:
             return False
         data = meta.phase.data
         mutations = getattr(data, "mutations", ())
@@ -90,6 +87,16 @@ def empty_query_reads_as_absent(read: Reading) -> Predicate:
     return predicate
 
 
+def _negative_only_in_query(case: Any) -> Any:
+    """The case's metadata when it is negative in its query and nowhere else, else None. Read without
+    ``case.meta`` (which would revalidate what a hook changed)."""
+    meta = getattr(case, "_meta", None)
+    if meta is None or not meta.generation.mode.is_negative:
+        return None
+    negative = {location.value for location, info in meta.components.items() if info.mode.is_negative}
+    return meta if negative == {"query"} else None
+
+
 def query_valid_as_read(read: Reading) -> Predicate:
     """A negative case whose only violation is in the query and whose query, read from the wire as
     the vendor reads it, is valid: the violation did not survive serialization, so accepting the
@@ -104,11 +111,7 @@ def query_valid_as_read(read: Reading) -> Predicate:
     """
 
     def predicate(response: Any, case: Any) -> bool:
-        meta = getattr(case, "_meta", None)
-        if meta is None or not meta.generation.mode.is_negative:
-            return False
-        negative = {location.value for location, info in meta.components.items() if info.mode.is_negative}
-        if negative != {"query"}:
+        if _negative_only_in_query(case) is None:
             return False
         sent = parse_qs(urlsplit(str(response.request.url)).query, keep_blank_values=True)
         generated = case.query or {}
