@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from client.clinch import ClinchClient
+from mockservers.clinch import VENDOR
 from mockservers.clinch.settings import ClinchSettings
 from mockservers.core.demo import DemoRun
 
@@ -11,7 +12,7 @@ RESUME = b"%PDF-1.4\n% a resume uploaded by atsmock demo\n" + bytes(range(256)) 
 
 
 def demo(run: DemoRun, settings: ClinchSettings) -> None:
-    clinch = ClinchClient(run.client("/v1"), settings.access_id, settings.secret)
+    clinch = ClinchClient(run.client(VENDOR.api_path), settings.access_id, settings.secret)
     with run.step("POST /candidates (signed)"):
         candidate = clinch.create_candidate(f"ada.{run.unique}@example.com", first_name="Ada", last_name="Lovelace")
     run.created("candidate", candidate["id"])

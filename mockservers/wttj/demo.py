@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from client.wttj import WttjClient
 from mockservers.core.demo import DemoRun
+from mockservers.wttj import VENDOR
 from mockservers.wttj.models import ORGANIZATION_REFERENCE
 from mockservers.wttj.settings import WttjSettings
 
@@ -12,7 +13,7 @@ RESUME = b"%PDF-1.4\n% a resume attached by atsmock demo\n" + bytes(range(256)) 
 
 def demo(run: DemoRun, settings: WttjSettings) -> None:
     token = next(t for t in settings.tokens if "documents_rw" in t.scopes)
-    wttj = WttjClient(run.client("/api/v1/external"), token.token)
+    wttj = WttjClient(run.client(VENDOR.api_path), token.token)
     with run.step("POST /candidates"):
         candidate = wttj.create_candidate(
             organization_reference=ORGANIZATION_REFERENCE,
