@@ -246,19 +246,21 @@ def test_an_unknown_candidate_is_a_404(clinch: Clinch) -> None:
     )
 
 
+def invalid_include(named: str) -> Any:
+    """jsonapi-resources' 400 for an ``include`` name that is no relationship, naming the parameter."""
+    return error(
+        400,
+        "invalid_include",
+        "Bad request",
+        f"{named} is not a valid includable relationship of candidates",
+        parameter="include",
+    )
+
+
 def test_an_include_path_the_api_does_not_have_is_a_400_naming_the_parameter(clinch: Clinch) -> None:
     candidate = clinch.create()
     response = clinch.call("GET", f"/candidates/{candidate['id']}", params={"include": "resumes,secrets"})
-    assert (response.status_code, response.json()) == (
-        400,
-        error(
-            400,
-            "invalid_include",
-            "Bad request",
-            "secrets is not a valid includable relationship of candidates",
-            parameter="include",
-        ),
-    )
+    assert (response.status_code, response.json()) == (400, invalid_include("secrets"))
     included = clinch.ok("GET", f"/candidates/{candidate['id']}", params={"include": "notes,jobs"})
     assert included["included"] == []
 
@@ -283,16 +285,7 @@ def test_include_is_read_as_jsonapi_resources_reads_it_with_csv_nothing_trimmed(
     is no relationship; a quote CSV cannot read names the whole value; the first bad name is the one named."""
     candidate = clinch.create()
     response = clinch.call("GET", f"/candidates/{candidate['id']}", params={"include": include})
-    assert (response.status_code, response.json()) == (
-        400,
-        error(
-            400,
-            "invalid_include",
-            "Bad request",
-            f"{named} is not a valid includable relationship of candidates",
-            parameter="include",
-        ),
-    )
+    assert (response.status_code, response.json()) == (400, invalid_include(named))
 
 
 @pytest.mark.parametrize("include", ["", "resumes,", ",resumes", '"resumes"', '"resumes",notes', "resumes\nsecrets"])
