@@ -387,7 +387,6 @@ def run_stateful(
         progress(f"{vendor}: stateful workflows")
 
     _optional_inputs_are_not_dependencies(schema)
-    succeeded = getattr(_hooks(vendor), "succeeded", _is_2xx)
     before_step = getattr(schema, BEFORE_STEP, None)
 
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]
@@ -410,7 +409,7 @@ def run_stateful(
                 pair = (parent.operation.label, case.operation.label)
                 step = (*pair, response.status_code)
                 outcome.links[step] = outcome.links.get(step, 0) + 1
-                if succeeded(response):
+                if checker.succeeded(response):
                     outcome.succeeded[pair] = outcome.succeeded.get(pair, 0) + 1
             checker.check(case, response, kwargs, recorder=self.recorder)
 
