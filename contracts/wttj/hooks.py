@@ -53,8 +53,8 @@ STATE_RULES = (NOT_DOWNLOADED, NOT_A_STAGE, MOCK_BOUND)
 mock holds), not the request's shape; the document's ValidationFailed names all three."""
 
 SURE = 3
-"""Creates, and attaches, the document accepts whole that are aimed whatever ``_aimed`` says: the
-first of each in a run. Parity alone left a CI run with no attach aimed at all (Hypothesis 6.155
+"""How many creates, and how many attaches, the document accepts whole are aimed whatever
+``_aimed`` says: the first ones of a run. Parity alone left a CI run with no attach aimed at all (Hypothesis 6.155
 drew other values than 6.170, and its draws also follow the constants of the modules imported)."""
 
 Accepts = Callable[[Any], bool]
@@ -154,11 +154,12 @@ class Aim:
     def _aim_body(self, body: dict[str, Any]) -> None:
         if "remote_file_urls" in body:
             value = body.get("candidate_reference")
+            accepted = self._ok("candidate_reference", value)
             items = body["remote_file_urls"]
             urls = [_url(item) for item in items] if isinstance(items, list) else []
-            whole = bool(self.file_url and urls) and self._ok("candidate_reference", value)
-            sure = self._sure("attach", whole and all(self._ok("url", url) for url in urls))
-            if self._ok("candidate_reference", value) and (sure or self.aimed(value)):
+            whole = accepted and bool(self.file_url and urls) and all(self._ok("url", url) for url in urls)
+            sure = self._sure("attach", whole)
+            if accepted and (sure or self.aimed(value)):
                 body["candidate_reference"] = self.real["candidate_reference"]
             if self.file_url and isinstance(items, list) and (sure or self.aimed(urls)):
                 for item in items:
